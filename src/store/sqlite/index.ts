@@ -1,0 +1,565 @@
+/**
+ * The embedded store: one SQLite file (WAL) holding every node's KB, the sessions and the
+ * training ledger. Writes of one call happen in one IMMEDIATE transaction.
+ */
+import Database from 'better-sqlite3';
+import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ValidationError } from '../../errors.js';
+import {
+  averageEmotives,
+  carriesAnnotations,
+  emotiveWindow,
+  mergeMetadata,
+} from '../../engine/learning.js';
+import { isBareName, patternName } from '../../engine/names.js';
+import type {
+  Emotives,
+  LearnItem,
+  LearnOutcome,
+  NodeTotals,
+  PatternMetadata,
+  PatternRecord,
+  PrecomputedMetrics,
+  SymbolStats,
+} from '../../engine/types.js';
+import { compareCodePoints } from '../../engine/symbols.js';
+import type {
+  CommitResult,
+  DocumentCommit,
+  LearnOptions,
+  LedgerState,
+  NodeSummary,
+  RunRecord,
+  SessionRow,
+  Store,
+  Watermark,
+} from '../types.js';
+import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+
+/** Options of the SQLite store. */
+export interface SqliteStoreOptions {
+  /** Page cache in MiB (default 512): the learn path stays in memory up to a few GB of KB. */
+  cacheMiB?: number;
+  readonly?: boolean;
+}
+
+interface PatternRow {
+  id: number;
+  name: Buffer;
+  events: string;
+  length: number;
+  frequency: number;
+  emotives: string | null;
+  metadata: string | null;
+  precomputed: string | null;
+}
+
+const PATTERN_COLUMNS = 'p.id, p.name, p.events, p.length, p.frequency, p.emotives, p.metadata, p.precomputed';
+const PAGE = 1000;
+
+function toRecord(row: PatternRow): PatternRecord {
+  const record: PatternRecord = {
+    name: row.name.toString('hex'),
+    events: JSON.parse(row.events),
+    length: row.length,
+    frequency: row.frequency,
+    emotives: row.emotives ? JSON.parse(row.emotives) : [],
+    metadata: row.metadata ? JSON.parse(row.metadata) : {},
+  };
+  if (row.precomputed) record.precomputed = JSON.parse(row.precomputed);
+  return record;
+}
+
+/** A symbol's statistics change within one learn call, and its row id once written. */
+interface SymbolDelta {
+  symbol: string;
+  freq: number;
+  pmf: number;
+  id: number;
+}
+
+function flatten(events: readonly (readonly string[])[]): readonly string[] {
+  if (events.length === 1) return events[0];
+  const out: string[] = [];
+  for (const event of events) for (const s of event) out.push(s);
+  return out;
+}
+
+function checkedName(name: string): string {
+  if (!isBareName(name)) throw new ValidationError(`not a pattern name: ${JSON.stringify(name)}`, { name });
+  return name;
+}
+
+function nameBlob(name: string): Buffer {
+  return Buffer.from(checkedName(name), 'hex');
+}
+
+function nowIso(): string {
+  return new Date().toISOString();
+}
+
+/** Opens (creating if needed) the SQLite store at `path`. */
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteStore {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { readonly: options.readonly ?? false });
+  return new SqliteStore(db, options);
+}
+
+/** The SQLite implementation of `Store`. */
+export class SqliteStore implements Store {
+  readonly db: SqliteDatabase;
+  private readonly nodeIds = new Map<string, number>();
+  private readonly stmt: Record<string, Statement>;
+
+  constructor(db: SqliteDatabase, options: SqliteStoreOptions = {}) {
+    this.db = db;
+    db.pragma('busy_timeout = 30000');
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    }
+    db.pragma(`cache_size = ${-1024 * (options.cacheMiB ?? 512)}`);
+    db.pragma('temp_store = MEMORY');
+    if (!options.readonly) this.migrate();
+    const s = (sql: string) => db.prepare(sql);
+    this.stmt = {
+      nodeByKb: s('SELECT id FROM nodes WHERE kb_id = ?'),
+      insertNode: s('INSERT INTO nodes (kb_id) VALUES (?) ON CONFLICT (kb_id) DO NOTHING'),
+      upsertPattern: s(
+        `INSERT INTO patterns (node, name, events, length, frequency, emotives, metadata)
+         VALUES (?, ?, ?, ?, 1, ?, ?)
+         ON CONFLICT (node, name) DO UPDATE SET frequency = frequency + 1
+         RETURNING id, frequency`,
+      ),
+      annotations: s('SELECT emotives, metadata FROM patterns WHERE id = ?'),
+      setAnnotations: s('UPDATE patterns SET emotives = ?, metadata = ? WHERE id = ?'),
+      upsertSymbol: s(
+        `INSERT INTO symbols (node, symbol, freq, pmf) VALUES (?, ?, ?, ?)
+         ON CONFLICT (node, symbol) DO UPDATE SET freq = freq + excluded.freq, pmf = pmf + excluded.pmf
+         RETURNING id`,
+      ),
+      indexPattern: s('INSERT INTO symbol_index (rowid, tokens) VALUES (?, ?)'),
+      addTotals: s(
+        `UPDATE nodes SET total_symbols = total_symbols + ?, total_pattern_frequencies = total_pattern_frequencies + ?,
+         total_unique_patterns = total_unique_patterns + ? WHERE id = ?`,
+      ),
+      addAffinity: s(
+        `INSERT INTO affinity (node, symbol, emotive, value) VALUES (?, ?, ?, ?)
+         ON CONFLICT (node, symbol, emotive) DO UPDATE SET value = value + excluded.value`,
+      ),
+      patternByName: s(`SELECT ${PATTERN_COLUMNS} FROM patterns p WHERE p.node = ? AND p.name = ?`),
+      patternsByNames: s(
+        `SELECT ${PATTERN_COLUMNS} FROM patterns p WHERE p.node = ? AND p.name IN (SELECT unhex(value) FROM json_each(?))`,
+      ),
+      patternsByIndex: s(
+        `SELECT ${PATTERN_COLUMNS} FROM symbol_index JOIN patterns p ON p.id = symbol_index.rowid
+         WHERE symbol_index MATCH ? AND p.node = ? ORDER BY p.name`,
+      ),
+      patternPage: s(`SELECT ${PATTERN_COLUMNS} FROM patterns p WHERE p.node = ? AND p.name > ? ORDER BY p.name LIMIT ${PAGE}`),
+      symbolIds: s(`SELECT id, symbol FROM symbols WHERE node = ? AND symbol IN (SELECT value FROM json_each(?))`),
+      symbolStats: s(`SELECT symbol, freq, pmf FROM symbols WHERE node = ? AND symbol IN (SELECT value FROM json_each(?))`),
+      allSymbolStats: s('SELECT symbol, freq, pmf FROM symbols WHERE node = ?'),
+      totals: s(
+        `SELECT total_symbols, total_pattern_frequencies, total_unique_patterns,
+         (SELECT count(*) FROM symbols WHERE node = nodes.id) AS distinct_symbols FROM nodes WHERE id = ?`,
+      ),
+      summary: s('SELECT count(*) AS patterns, coalesce(sum(frequency), 0) AS total FROM patterns WHERE node = ?'),
+      affinityOf: s(
+        `SELECT symbol, emotive, value FROM affinity WHERE node = ? AND symbol IN (SELECT value FROM json_each(?))
+         ORDER BY symbol, emotive`,
+      ),
+      allAffinity: s('SELECT symbol, emotive, value FROM affinity WHERE node = ? ORDER BY symbol, emotive'),
+      setPrecomputed: s('UPDATE patterns SET precomputed = ? WHERE node = ? AND name = ?'),
+      listNodes: s('SELECT kb_id FROM nodes ORDER BY kb_id'),
+      vectors: s('SELECT name, components FROM vectors WHERE node = ? ORDER BY name'),
+      addVector: s('INSERT INTO vectors (node, name, components) VALUES (?, ?, ?) ON CONFLICT (node, name) DO NOTHING'),
+      getSession: s('SELECT id, node_id, expires_at, record FROM sessions WHERE id = ?'),
+      putSession: s(
+        `INSERT INTO sessions (id, node_id, expires_at, record) VALUES (?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET node_id = excluded.node_id, expires_at = excluded.expires_at, record = excluded.record`,
+      ),
+      deleteSession: s('DELETE FROM sessions WHERE id = ?'),
+      countSessions: s('SELECT count(*) AS n FROM sessions'),
+      purgeSessions: s('DELETE FROM sessions WHERE expires_at <= ?'),
+      getRun: s('SELECT * FROM runs WHERE run = ?'),
+      listRuns: s('SELECT * FROM runs ORDER BY run'),
+      createRun: s(
+        `INSERT INTO runs (run, config_hash, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+      ),
+      deleteRun: s('DELETE FROM runs WHERE run = ?'),
+      deleteLedger: s('DELETE FROM ledger WHERE run = ?'),
+      ledgerInsert: s('INSERT INTO ledger (run, key, seq) VALUES (?, ?, ?) ON CONFLICT (run, key) DO NOTHING'),
+      runAdd: s('UPDATE runs SET docs = docs + ?, tokens = tokens + ?, updated_at = ? WHERE run = ?'),
+      runWatermark: s('UPDATE runs SET wm_seq = ?, wm_cursor = ?, updated_at = ? WHERE run = ?'),
+      ledgerAbove: s('SELECT key, seq FROM ledger WHERE run = ? AND seq > ? ORDER BY seq'),
+    };
+  }
+
+  private migrate(): void {
+    this.db.exec(SCHEMA_SQL);
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
+    if (!row) {
+      this.db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
+    } else if (Number(row.value) !== SCHEMA_VERSION) {
+      throw new ValidationError(
+        `data directory has schema version ${row.value}; this kato-ts reads version ${SCHEMA_VERSION}`,
+        { found: row.value, expected: SCHEMA_VERSION },
+      );
+    }
+  }
+
+  /** The node's integer id, or undefined when the node has never been written. */
+  private nodeId(kbId: string): number | undefined {
+    let id = this.nodeIds.get(kbId);
+    if (id === undefined) {
+      const row = this.stmt.nodeByKb.get(kbId) as { id: number } | undefined;
+      if (!row) return undefined;
+      id = row.id;
+      this.nodeIds.set(kbId, id);
+    }
+    return id;
+  }
+
+  private ensureNode(kbId: string): number {
+    const existing = this.nodeId(kbId);
+    if (existing !== undefined) return existing;
+    this.stmt.insertNode.run(kbId);
+    return this.nodeId(kbId)!;
+  }
+
+  /** Applies learn items to one node; must run inside a transaction. */
+  private learnInTransaction(kbId: string, items: readonly LearnItem[], persistence: number): LearnOutcome[] {
+    const node = this.ensureNode(kbId);
+    const outcomes: LearnOutcome[] = [];
+    // Symbol deltas are summed over the call, so each distinct symbol costs one upsert.
+    const symbolDelta = new Map<string, SymbolDelta>();
+    const created: { id: number; distinct: SymbolDelta[] }[] = [];
+    let totalSymbols = 0;
+    let newPatterns = 0;
+    for (const item of items) {
+      const flat = flatten(item.events);
+      if (flat.length < 2) {
+        throw new ValidationError('a pattern needs at least 2 symbols in total', { events: item.events });
+      }
+      const name = item.name === undefined ? patternName(item.events) : checkedName(item.name);
+      const annotated = carriesAnnotations(item.emotives, item.metadata);
+      const emotives = item.emotives ?? [];
+      const metadata = item.metadata ?? {};
+      // Patterns learned without emotives or metadata (the training path) store NULL for both.
+      const row = this.stmt.upsertPattern.get(
+        node,
+        Buffer.from(name, 'hex'),
+        JSON.stringify(item.events),
+        flat.length,
+        annotated ? JSON.stringify(emotiveWindow(emotives, persistence)) : null,
+        annotated ? JSON.stringify(metadata) : null,
+      ) as { id: number; frequency: number };
+      const isNew = row.frequency === 1;
+      if (!isNew && annotated) {
+        const stored = this.stmt.annotations.get(row.id) as { emotives: string | null; metadata: string | null };
+        const storedEmotives: Emotives[] = stored.emotives ? JSON.parse(stored.emotives) : [];
+        const storedMetadata: PatternMetadata = stored.metadata ? JSON.parse(stored.metadata) : {};
+        this.stmt.setAnnotations.run(
+          JSON.stringify(emotiveWindow([...storedEmotives, ...emotives], persistence)),
+          JSON.stringify(mergeMetadata(storedMetadata, metadata)),
+          row.id,
+        );
+      }
+      // Distinct symbols in first-appearance order; the first one is the pattern's first symbol.
+      const distinct: SymbolDelta[] = [];
+      for (const symbol of flat) {
+        let delta = symbolDelta.get(symbol);
+        if (!delta) symbolDelta.set(symbol, (delta = { symbol, freq: 0, pmf: 0, id: 0 }));
+        delta.freq += 1;
+        if (!distinct.includes(delta)) {
+          distinct.push(delta);
+          if (isNew) delta.pmf += 1;
+        }
+      }
+      if (emotives.length > 0) {
+        const average = averageEmotives(emotives);
+        for (const { symbol } of distinct) {
+          for (const [emotive, value] of Object.entries(average)) this.stmt.addAffinity.run(node, symbol, emotive, value);
+        }
+      }
+      totalSymbols += flat.length;
+      if (isNew) {
+        newPatterns++;
+        created.push({ id: row.id, distinct });
+      }
+      outcomes.push({ name, frequency: row.frequency, created: isNew });
+    }
+    for (const delta of symbolDelta.values()) {
+      delta.id = (this.stmt.upsertSymbol.get(node, delta.symbol, delta.freq, delta.pmf) as { id: number }).id;
+    }
+    for (const { id, distinct } of created) {
+      let tokens = `f${distinct[0].id}`;
+      for (const delta of distinct) tokens += ` s${delta.id}`;
+      this.stmt.indexPattern.run(id, tokens);
+    }
+    this.stmt.addTotals.run(totalSymbols, newPatterns, newPatterns, node);
+    return outcomes;
+  }
+
+  async learn(kbId: string, items: LearnItem[], opts: LearnOptions): Promise<LearnOutcome[]> {
+    return this.db.transaction(() => this.learnInTransaction(kbId, items, opts.persistence)).immediate();
+  }
+
+  async getPattern(kbId: string, name: string): Promise<PatternRecord | null> {
+    const node = this.nodeId(kbId);
+    if (node === undefined || !isBareName(name)) return null;
+    const row = this.stmt.patternByName.get(node, Buffer.from(name, 'hex')) as PatternRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  async getPatterns(kbId: string, names: readonly string[]): Promise<Map<string, PatternRecord>> {
+    const out = new Map<string, PatternRecord>();
+    const node = this.nodeId(kbId);
+    const valid = names.filter(isBareName);
+    if (node === undefined || valid.length === 0) return out;
+    for (const row of this.stmt.patternsByNames.all(node, JSON.stringify(valid)) as PatternRow[]) {
+      const record = toRecord(row);
+      out.set(record.name, record);
+    }
+    return out;
+  }
+
+  private indexQuery(kbId: string, symbols: readonly string[], prefix: 's' | 'f'): PatternRecord[] {
+    const node = this.nodeId(kbId);
+    if (node === undefined || symbols.length === 0) return [];
+    const ids = this.stmt.symbolIds.all(node, JSON.stringify([...new Set(symbols)])) as { id: number }[];
+    if (ids.length === 0) return [];
+    const match = ids.map((r) => `${prefix}${r.id}`).join(' OR ');
+    return (this.stmt.patternsByIndex.all(match, node) as PatternRow[]).map(toRecord);
+  }
+
+  async patternsWithAnySymbol(kbId: string, symbols: readonly string[]): Promise<PatternRecord[]> {
+    return this.indexQuery(kbId, symbols, 's');
+  }
+
+  async patternsStartingWith(kbId: string, symbol: string): Promise<PatternRecord[]> {
+    return this.indexQuery(kbId, [symbol], 'f');
+  }
+
+  async *allPatterns(kbId: string): AsyncIterable<PatternRecord> {
+    const node = this.nodeId(kbId);
+    if (node === undefined) return;
+    // Keyset pages: the connection is never held by an open cursor between yields.
+    let after: Buffer = Buffer.alloc(0);
+    for (;;) {
+      const rows = this.stmt.patternPage.all(node, after) as PatternRow[];
+      for (const row of rows) yield toRecord(row);
+      if (rows.length < PAGE) return;
+      after = rows[rows.length - 1].name;
+    }
+  }
+
+  async symbolStats(kbId: string, symbols: readonly string[]): Promise<Map<string, SymbolStats>> {
+    const out = new Map<string, SymbolStats>();
+    const node = this.nodeId(kbId);
+    if (node === undefined || symbols.length === 0) return out;
+    const rows = this.stmt.symbolStats.all(node, JSON.stringify([...new Set(symbols)])) as { symbol: string; freq: number; pmf: number }[];
+    for (const r of rows) out.set(r.symbol, { freq: r.freq, pmf: r.pmf });
+    return out;
+  }
+
+  async allSymbolStats(kbId: string): Promise<Map<string, SymbolStats>> {
+    const node = this.nodeId(kbId);
+    if (node === undefined) return new Map();
+    const rows = this.stmt.allSymbolStats.all(node) as { symbol: string; freq: number; pmf: number }[];
+    rows.sort((a, b) => compareCodePoints(a.symbol, b.symbol));
+    return new Map(rows.map((r) => [r.symbol, { freq: r.freq, pmf: r.pmf }]));
+  }
+
+  async totals(kbId: string): Promise<NodeTotals> {
+    const node = this.nodeId(kbId);
+    const row =
+      node === undefined
+        ? undefined
+        : (this.stmt.totals.get(node) as
+            | { total_symbols: number; total_pattern_frequencies: number; total_unique_patterns: number; distinct_symbols: number }
+            | undefined);
+    return {
+      totalSymbolsInPatternsFrequencies: row?.total_symbols ?? 0,
+      totalPatternFrequencies: row?.total_pattern_frequencies ?? 0,
+      totalUniquePatterns: row?.total_unique_patterns ?? 0,
+      distinctSymbols: row?.distinct_symbols ?? 0,
+    };
+  }
+
+  async summary(kbId: string): Promise<NodeSummary> {
+    const node = this.nodeId(kbId);
+    if (node === undefined) return { kbId, patterns: 0, totalFrequency: 0 };
+    const row = this.stmt.summary.get(node) as { patterns: number; total: number };
+    return { kbId, patterns: row.patterns, totalFrequency: row.total };
+  }
+
+  async affinities(kbId: string, symbols?: readonly string[]): Promise<Map<string, Emotives>> {
+    const out = new Map<string, Emotives>();
+    const node = this.nodeId(kbId);
+    if (node === undefined) return out;
+    const rows = (
+      symbols === undefined ? this.stmt.allAffinity.all(node) : this.stmt.affinityOf.all(node, JSON.stringify([...symbols]))
+    ) as { symbol: string; emotive: string; value: number }[];
+    for (const r of rows) {
+      let entry = out.get(r.symbol);
+      if (!entry) out.set(r.symbol, (entry = {}));
+      entry[r.emotive] = r.value;
+    }
+    return out;
+  }
+
+  async savePrecomputed(kbId: string, metrics: Map<string, PrecomputedMetrics>): Promise<void> {
+    const node = this.nodeId(kbId);
+    if (node === undefined) return;
+    this.db
+      .transaction(() => {
+        for (const [name, m] of metrics) this.stmt.setPrecomputed.run(JSON.stringify(m), node, nameBlob(name));
+      })
+      .immediate();
+  }
+
+  async clearNode(kbId: string): Promise<void> {
+    const node = this.nodeId(kbId);
+    if (node === undefined) return;
+    this.db
+      .transaction(() => {
+        this.db.prepare('DELETE FROM symbol_index WHERE rowid IN (SELECT id FROM patterns WHERE node = ?)').run(node);
+        for (const table of ['patterns', 'symbols', 'affinity', 'vectors']) {
+          this.db.prepare(`DELETE FROM ${table} WHERE node = ?`).run(node);
+        }
+        this.db
+          .prepare('UPDATE nodes SET total_symbols = 0, total_pattern_frequencies = 0, total_unique_patterns = 0 WHERE id = ?')
+          .run(node);
+      })
+      .immediate();
+  }
+
+  async listNodes(): Promise<string[]> {
+    return (this.stmt.listNodes.all() as { kb_id: string }[]).map((r) => r.kb_id);
+  }
+
+  async vectors(kbId: string): Promise<Map<string, number[]>> {
+    const node = this.nodeId(kbId);
+    if (node === undefined) return new Map();
+    const rows = this.stmt.vectors.all(node) as { name: string; components: string }[];
+    return new Map(rows.map((r) => [r.name, JSON.parse(r.components)]));
+  }
+
+  async addVectors(kbId: string, vectors: Map<string, number[]>): Promise<void> {
+    if (vectors.size === 0) return;
+    this.db
+      .transaction(() => {
+        const node = this.ensureNode(kbId);
+        for (const [name, components] of vectors) this.stmt.addVector.run(node, name, JSON.stringify(components));
+      })
+      .immediate();
+  }
+
+  async getSession(id: string): Promise<SessionRow | null> {
+    const row = this.stmt.getSession.get(id) as { id: string; node_id: string; expires_at: number; record: string } | undefined;
+    return row ? { id: row.id, nodeId: row.node_id, expiresAt: row.expires_at, record: JSON.parse(row.record) } : null;
+  }
+
+  async putSession(row: SessionRow): Promise<void> {
+    this.stmt.putSession.run(row.id, row.nodeId, row.expiresAt, JSON.stringify(row.record));
+  }
+
+  async deleteSession(id: string): Promise<boolean> {
+    return this.stmt.deleteSession.run(id).changes > 0;
+  }
+
+  async countSessions(): Promise<number> {
+    return (this.stmt.countSessions.get() as { n: number }).n;
+  }
+
+  async purgeExpiredSessions(now: number): Promise<number> {
+    return this.stmt.purgeSessions.run(now).changes;
+  }
+
+  private runRecord(row: Record<string, unknown> | undefined): RunRecord | null {
+    if (!row) return null;
+    return {
+      run: row.run as string,
+      configHash: row.config_hash as string,
+      config: JSON.parse(row.config as string),
+      createdAt: row.created_at as string,
+      updatedAt: row.updated_at as string,
+      watermark: row.wm_seq === null ? null : { seq: row.wm_seq as number, cursor: row.wm_cursor as string },
+      docs: row.docs as number,
+      tokens: row.tokens as number,
+    };
+  }
+
+  async getRun(run: string): Promise<RunRecord | null> {
+    return this.runRecord(this.stmt.getRun.get(run) as Record<string, unknown> | undefined);
+  }
+
+  async createRun(run: string, configHash: string, config: Record<string, unknown>): Promise<RunRecord> {
+    const now = nowIso();
+    this.stmt.createRun.run(run, configHash, JSON.stringify(config), now, now);
+    return (await this.getRun(run))!;
+  }
+
+  async deleteRun(run: string): Promise<void> {
+    this.db
+      .transaction(() => {
+        this.stmt.deleteLedger.run(run);
+        this.stmt.deleteRun.run(run);
+      })
+      .immediate();
+  }
+
+  async listRuns(): Promise<RunRecord[]> {
+    return (this.stmt.listRuns.all() as Record<string, unknown>[]).map((r) => this.runRecord(r)!);
+  }
+
+  async commitDocuments(
+    run: string,
+    docs: DocumentCommit[],
+    opts: LearnOptions & { watermark?: Watermark },
+  ): Promise<CommitResult[]> {
+    return this.db
+      .transaction(() => {
+        if (!this.stmt.getRun.get(run)) throw new ValidationError(`unknown run ${JSON.stringify(run)}`, { run });
+        const results: CommitResult[] = [];
+        // Items are grouped per node across the documents so symbol upserts are shared.
+        const perNode = new Map<string, LearnItem[]>();
+        let applied = 0;
+        let tokens = 0;
+        for (const doc of docs) {
+          if (this.stmt.ledgerInsert.run(run, doc.key, doc.seq).changes === 0) {
+            results.push('duplicate');
+            continue;
+          }
+          results.push('applied');
+          applied++;
+          tokens += doc.tokens;
+          for (const { kbId, items } of doc.nodes) {
+            let list = perNode.get(kbId);
+            if (!list) perNode.set(kbId, (list = []));
+            for (const item of items) list.push(item);
+          }
+        }
+        for (const [kbId, items] of perNode) this.learnInTransaction(kbId, items, opts.persistence);
+        const now = nowIso();
+        if (applied > 0) this.stmt.runAdd.run(applied, tokens, now, run);
+        if (opts.watermark) this.stmt.runWatermark.run(opts.watermark.seq, opts.watermark.cursor, now, run);
+        return results;
+      })
+      .immediate();
+  }
+
+  async ledgerState(run: string): Promise<LedgerState> {
+    const record = await this.getRun(run);
+    const watermark = record?.watermark ?? null;
+    const appliedAbove = this.stmt.ledgerAbove.all(run, watermark?.seq ?? -1) as { key: string; seq: number }[];
+    return { watermark, appliedAbove };
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The SQLite schema of a kato-ts data directory: nodes, patterns, symbol statistics, the
+ * symbol → pattern index (FTS5), affinities, vectors, sessions and the training ledger.
+ */
+
+export const SCHEMA_VERSION = 1;
+
+// The symbol index is a contentless FTS5 table whose rowid is the pattern id and whose tokens
+// are `s<symbol id>` for every distinct symbol and `f<symbol id>` for the first symbol: FTS5
+// merges postings in segments, so adding a pattern costs the same whatever the index size.
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS nodes (
+  id INTEGER PRIMARY KEY,
+  kb_id TEXT NOT NULL UNIQUE,
+  total_symbols INTEGER NOT NULL DEFAULT 0,
+  total_pattern_frequencies INTEGER NOT NULL DEFAULT 0,
+  total_unique_patterns INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS patterns (
+  id INTEGER PRIMARY KEY,
+  node INTEGER NOT NULL,
+  name BLOB NOT NULL,
+  events TEXT NOT NULL,
+  length INTEGER NOT NULL,
+  frequency INTEGER NOT NULL,
+  emotives TEXT,
+  metadata TEXT,
+  precomputed TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS patterns_name ON patterns (node, name);
+CREATE TABLE IF NOT EXISTS symbols (
+  id INTEGER PRIMARY KEY,
+  node INTEGER NOT NULL,
+  symbol TEXT NOT NULL,
+  freq INTEGER NOT NULL,
+  pmf INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS symbols_name ON symbols (node, symbol);
+CREATE VIRTUAL TABLE IF NOT EXISTS symbol_index USING fts5 (
+  tokens, content = '', contentless_delete = 1, detail = none
+);
+CREATE TABLE IF NOT EXISTS affinity (
+  node INTEGER NOT NULL,
+  symbol TEXT NOT NULL,
+  emotive TEXT NOT NULL,
+  value REAL NOT NULL,
+  PRIMARY KEY (node, symbol, emotive)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS vectors (
+  node INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  components TEXT NOT NULL,
+  PRIMARY KEY (node, name)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sessions (
+  id TEXT PRIMARY KEY,
+  node_id TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  record TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+  run TEXT PRIMARY KEY,
+  config_hash TEXT NOT NULL,
+  config TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  wm_seq INTEGER,
+  wm_cursor TEXT,
+  docs INTEGER NOT NULL DEFAULT 0,
+  tokens INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS ledger (
+  run TEXT NOT NULL,
+  key TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (run, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ledger_seq ON ledger (run, seq);
+`;

@@ -1,0 +1,137 @@
+/**
+ * The store interface: what the server, trainer and generator persist. Per node (kb_id):
+ * patterns, symbol statistics, the symbol → pattern index; plus sessions and the training ledger.
+ */
+import type {
+  Emotives,
+  LearnItem,
+  LearnOutcome,
+  NodeTotals,
+  PatternRecord,
+  PrecomputedMetrics,
+  SymbolStats,
+} from '../engine/types.js';
+
+/** Options of a learn: the emotive window the new records keep. */
+export interface LearnOptions {
+  /** Keep the last `persistence` emotive dicts per pattern. */
+  persistence: number;
+}
+
+/** One node's learn items inside a document commit. */
+export interface NodeItems {
+  kbId: string;
+  items: LearnItem[];
+}
+
+/** A training document's patterns for every level, applied together with its ledger key. */
+export interface DocumentCommit {
+  /** Unique within the run: the document's raw cursor. */
+  key: string;
+  /** Position of the document in the run's stream order (orders the watermark). */
+  seq: number;
+  nodes: NodeItems[];
+  /** Level-0 tokens of the document (run statistics). */
+  tokens: number;
+}
+
+/** Where a run can resume: every document at or before `seq` is committed. */
+export interface Watermark {
+  seq: number;
+  /** Raw cursor of the position right after the watermark document. */
+  cursor: string;
+}
+
+/** A training run as the ledger records it. */
+export interface RunRecord {
+  run: string;
+  configHash: string;
+  config: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+  watermark: Watermark | null;
+  /** Documents applied (exactly once each). */
+  docs: number;
+  tokens: number;
+}
+
+/** The ledger's view of a run for resume: the watermark plus applied keys above it. */
+export interface LedgerState {
+  watermark: Watermark | null;
+  appliedAbove: { key: string; seq: number }[];
+}
+
+/** Result of committing one document. */
+export type CommitResult = 'applied' | 'duplicate';
+
+/** A stored session: the server's record, opaque to the store, with its expiry. */
+export interface SessionRow {
+  id: string;
+  nodeId: string;
+  /** Expiry as epoch milliseconds. */
+  expiresAt: number;
+  record: Record<string, unknown>;
+}
+
+/** Per-node counts for inspection. */
+export interface NodeSummary {
+  kbId: string;
+  patterns: number;
+  totalFrequency: number;
+}
+
+/** Persistence behind one interface; SQLite is the embedded default. */
+export interface Store {
+  /**
+   * Learns each item in order in one transaction (names computed when absent): frequency,
+   * emotive window, metadata union, symbol statistics, the symbol index and, for items that
+   * carry emotives, symbol affinities (KATO §7.4–7.5).
+   */
+  learn(kbId: string, items: LearnItem[], opts: LearnOptions): Promise<LearnOutcome[]>;
+  getPattern(kbId: string, name: string): Promise<PatternRecord | null>;
+  /** The patterns with these bare names that exist (missing names are absent from the map). */
+  getPatterns(kbId: string, names: readonly string[]): Promise<Map<string, PatternRecord>>;
+  /** Every pattern containing at least one of `symbols`, from the symbol index. */
+  patternsWithAnySymbol(kbId: string, symbols: readonly string[]): Promise<PatternRecord[]>;
+  /** Every pattern whose first event's first symbol is `symbol`. */
+  patternsStartingWith(kbId: string, symbol: string): Promise<PatternRecord[]>;
+  /** Every pattern of the node, ordered by name. */
+  allPatterns(kbId: string): AsyncIterable<PatternRecord>;
+  symbolStats(kbId: string, symbols: readonly string[]): Promise<Map<string, SymbolStats>>;
+  /** Every symbol's statistics, ordered by symbol (code point order). */
+  allSymbolStats(kbId: string): Promise<Map<string, SymbolStats>>;
+  totals(kbId: string): Promise<NodeTotals>;
+  summary(kbId: string): Promise<NodeSummary>;
+  /** Affinities of the given symbols (all symbols with an affinity when omitted). */
+  affinities(kbId: string, symbols?: readonly string[]): Promise<Map<string, Emotives>>;
+  savePrecomputed(kbId: string, metrics: Map<string, PrecomputedMetrics>): Promise<void>;
+  /** Deletes every pattern, statistic, affinity and vector of the node. */
+  clearNode(kbId: string): Promise<void>;
+  /** Every kb_id that holds data. */
+  listNodes(): Promise<string[]>;
+
+  /** Stored vectors of a node (name → components). */
+  vectors(kbId: string): Promise<Map<string, number[]>>;
+  addVectors(kbId: string, vectors: Map<string, number[]>): Promise<void>;
+
+  getSession(id: string): Promise<SessionRow | null>;
+  putSession(row: SessionRow): Promise<void>;
+  deleteSession(id: string): Promise<boolean>;
+  countSessions(): Promise<number>;
+  /** Deletes sessions whose expiry passed; returns how many. */
+  purgeExpiredSessions(now: number): Promise<number>;
+
+  getRun(run: string): Promise<RunRecord | null>;
+  createRun(run: string, configHash: string, config: Record<string, unknown>): Promise<RunRecord>;
+  /** Deletes the run's ledger (its nodes are cleared separately with clearNode). */
+  deleteRun(run: string): Promise<void>;
+  listRuns(): Promise<RunRecord[]>;
+  /**
+   * Applies each document not yet in the run's ledger — its patterns on every node and its key —
+   * in one transaction, and advances the watermark when given. Duplicates change nothing.
+   */
+  commitDocuments(run: string, docs: DocumentCommit[], opts: LearnOptions & { watermark?: Watermark }): Promise<CommitResult[]>;
+  ledgerState(run: string): Promise<LedgerState>;
+
+  close(): Promise<void>;
+}
