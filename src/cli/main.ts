@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+/**
+ * The `kato` executable: runs the program and turns errors into messages and exit codes
+ * (0 done, 1 error, 130 interrupted).
+ */
+import { CommanderError } from 'commander';
+import { KatoError } from '../errors.js';
+import { buildProgram, EXIT } from './program.js';
+
+async function main(): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    if (err instanceof KatoError) {
+      process.stderr.write(`kato: ${err.message}\n`);
+      process.exitCode = EXIT.error;
+      return;
+    }
+    process.stderr.write(`kato: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = EXIT.error;
+  }
+}
+
+await main();
