@@ -1,0 +1,84 @@
+/**
+ * JSONL shards (plain or gzip): one JSON object per line, text taken from a configurable field.
+ * Byte-offset cursors; corrupt lines become problems, a torn last line counts as truncated.
+ */
+import { readLines } from './lines.js';
+import type { RawEntry, Shard, ShardPosition } from './shard.js';
+
+/** How to read records from JSONL. */
+export interface JsonlFields {
+  /** Field holding the text (default `text`). */
+  readonly textField?: string;
+  /** Field holding the record's own id; without it the id is `<shard>:<line>`. */
+  readonly idField?: string;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+// In unicode mode this class matches only unpaired surrogates (which JSON escapes can produce).
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** A JSONL shard over a local file. */
+export function jsonlShard(path: string, name: string, fields: JsonlFields = {}): Shard {
+  const gzip = path.endsWith('.gz');
+  return {
+    name,
+    label: path,
+    unit: 'byte',
+    async *read(at: ShardPosition): AsyncIterable<RawEntry> {
+      for await (const line of readLines(path, at, gzip)) {
+        const base = { offset: line.offset, line: line.line, end: line.end, endLine: line.line + 1 };
+        const id = `${name}:${line.line + 1}`;
+        yield { ...base, ...parseJsonlLine(line.bytes, line.terminated, id, fields) };
+      }
+    },
+  };
+}
+
+/** One line's text, id, or problem. */
+export function parseJsonlLine(
+  bytes: Uint8Array,
+  terminated: boolean,
+  defaultId: string,
+  fields: JsonlFields,
+): Pick<RawEntry, 'id' | 'text' | 'problem'> {
+  const textField = fields.textField ?? 'text';
+  const bad = (reason: string): Pick<RawEntry, 'id' | 'problem'> => ({ id: defaultId, problem: { kind: 'bad', reason } });
+  let json: string;
+  try {
+    json = strictUtf8.decode(bytes);
+  } catch {
+    return terminated ? bad('invalid UTF-8') : { id: defaultId, problem: { kind: 'truncated', reason: 'incomplete last line (invalid UTF-8, no newline)' } };
+  }
+  if (json.trim() === '') return { id: defaultId };
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    const detail = (error as Error).message;
+    // A last line with no newline that does not parse is what a crash mid-write leaves.
+    if (!terminated) return { id: defaultId, problem: { kind: 'truncated', reason: `incomplete last line (no newline; ${detail})` } };
+    return bad(`invalid JSON: ${detail}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return bad(`expected a JSON object, found ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`);
+  }
+  const record = value as Record<string, unknown>;
+  const id = idOf(record, fields.idField) ?? defaultId;
+  if (!Object.hasOwn(record, textField)) return { id, problem: { kind: 'bad', reason: `no field '${textField}'` } };
+  const text = record[textField];
+  if (text === null) return { id, text: null };
+  if (typeof text !== 'string') {
+    return { id, problem: { kind: 'bad', reason: `field '${textField}' is ${Array.isArray(text) ? 'an array' : `a ${typeof text}`}, expected a string` } };
+  }
+  if (LONE_SURROGATE.test(text)) {
+    return { id, problem: { kind: 'bad', reason: `field '${textField}' is not well-formed Unicode (unpaired surrogate escape)` } };
+  }
+  return { id, text };
+}
+
+function idOf(record: Record<string, unknown>, idField: string | undefined): string | undefined {
+  if (idField === undefined) return undefined;
+  const value = record[idField];
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
