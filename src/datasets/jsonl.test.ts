@@ -187,6 +187,16 @@ describe('JSONL source', () => {
     await expect(readAll(fileSource(gz).open())).rejects.toBeInstanceOf(DatasetReadError);
   });
 
+  it('reports a file that vanished after listing as a read error naming it', async () => {
+    const path = file(lines({ text: 'soon gone' }));
+    const source = fileSource(path);
+    rmSync(path);
+    const error = await readAll(source.open()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DatasetReadError);
+    expect((error as DatasetReadError).message).toContain(path);
+    expect((error as DatasetReadError).details).toMatchObject({ file: path, shard: 0 });
+  });
+
   it('rejects a cursor of another source, or one that is not at a line start', async () => {
     const path = file(lines({ text: 'one' }, { text: 'two' }));
     const source = fileSource(path);

@@ -19,17 +19,17 @@ export function mergePiece(chars: string, rankOf: (token: string) => number | un
     next[i] = i + 1;
     prev[i] = i - 1;
   }
-  const heap = new PairHeap();
+  const heap: number[] = [];
   const rankPair = (i: number): void => {
     const j = next[i];
     const rank = j < n ? rankOf(chars.slice(i, next[j])) : undefined;
     pairRank[i] = rank ?? -1;
-    if (rank !== undefined) heap.push(rank, i);
+    if (rank !== undefined) heapPush(heap, rank, i);
   };
   for (let i = 0; i < n - 1; i++) rankPair(i);
 
-  while (heap.size > 0) {
-    const { rank, position } = heap.pop();
+  while (heap.length > 0) {
+    const { rank, position } = heapPop(heap);
     // A merge changes the pair at a position to a longer byte string, whose rank differs, so
     // an entry whose rank no longer matches is stale.
     if (pairRank[position] !== rank) continue;
@@ -46,49 +46,42 @@ export function mergePiece(chars: string, rankOf: (token: string) => number | un
   return tokens;
 }
 
-/** Min-heap of (rank, position) packed into one float: rank first, then leftmost position. */
-class PairHeap {
-  private keys: number[] = [];
-  // Positions stay below 2^36 (64 GiB pre-tokens), ranks below 2^16, so the key fits 53 bits.
-  private static readonly SHIFT = 2 ** 36;
+// Heap keys pack (rank, position) into one float so that smaller means lower rank, then further
+// left. Positions stay below 2^36 (64 GiB pre-tokens) and ranks below 2^16: 52 bits in all.
+const POSITION_SPAN = 2 ** 36;
 
-  get size(): number {
-    return this.keys.length;
+/** Pushes a (rank, position) pair onto a binary min-heap of packed keys. */
+function heapPush(keys: number[], rank: number, position: number): void {
+  const key = rank * POSITION_SPAN + position;
+  let i = keys.length;
+  keys.push(key);
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (keys[parent] <= key) break;
+    keys[i] = keys[parent];
+    i = parent;
   }
+  keys[i] = key;
+}
 
-  push(rank: number, position: number): void {
-    const keys = this.keys;
-    const key = rank * PairHeap.SHIFT + position;
-    let i = keys.length;
-    keys.push(key);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (keys[parent] <= key) break;
-      keys[i] = keys[parent];
-      i = parent;
+/** Removes and returns the lowest (rank, position) pair of a non-empty heap. */
+function heapPop(keys: number[]): { rank: number; position: number } {
+  const top = keys[0];
+  const last = keys.pop() as number;
+  if (keys.length > 0) {
+    let i = 0;
+    const size = keys.length;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= size) break;
+      const right = left + 1;
+      const child = right < size && keys[right] < keys[left] ? right : left;
+      if (keys[child] >= last) break;
+      keys[i] = keys[child];
+      i = child;
     }
-    keys[i] = key;
+    keys[i] = last;
   }
-
-  pop(): { rank: number; position: number } {
-    const keys = this.keys;
-    const top = keys[0];
-    const last = keys.pop() as number;
-    if (keys.length > 0) {
-      let i = 0;
-      const size = keys.length;
-      for (;;) {
-        const left = 2 * i + 1;
-        if (left >= size) break;
-        const right = left + 1;
-        const child = right < size && keys[right] < keys[left] ? right : left;
-        if (keys[child] >= last) break;
-        keys[i] = keys[child];
-        i = child;
-      }
-      keys[i] = last;
-    }
-    const rank = Math.floor(top / PairHeap.SHIFT);
-    return { rank, position: top - rank * PairHeap.SHIFT };
-  }
+  const rank = Math.floor(top / POSITION_SPAN);
+  return { rank, position: top - rank * POSITION_SPAN };
 }
