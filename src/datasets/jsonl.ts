@@ -27,9 +27,8 @@ export function jsonlShard(path: string, name: string, fields: JsonlFields = {})
     unit: 'byte',
     async *read(at: ShardPosition): AsyncIterable<RawEntry> {
       for await (const line of readLines(path, at, gzip)) {
-        const base = { offset: line.offset, line: line.line, end: line.end, endLine: line.line + 1 };
-        const id = `${name}:${line.line + 1}`;
-        yield { ...base, ...parseJsonlLine(line.bytes, line.terminated, id, fields) };
+        const { id, text, problem } = parseJsonlLine(line.bytes, line.terminated, `${name}:${line.line + 1}`, fields);
+        yield { offset: line.offset, line: line.line, end: line.end, endLine: line.line + 1, id, text, problem };
       }
     },
   };

@@ -102,13 +102,11 @@ function checkColumns(metadata: FileMetaData, label: string, textField: string, 
 function rowEntry(row: Record<string, unknown>, index: number, name: string, textField: string, idField: string | undefined): RawEntry {
   const idValue = idField === undefined ? undefined : row[idField];
   const id = typeof idValue === 'string' || typeof idValue === 'number' || typeof idValue === 'bigint' ? String(idValue) : `${name}#${index}`;
-  const base = { offset: index, end: index + 1, id };
+  const bad = (reason: string): RawEntry => ({ offset: index, end: index + 1, id, problem: { kind: 'bad', reason } });
   const value = row[textField];
-  if (value === null || value === undefined) return { ...base, text: null };
-  if (value === INVALID_UTF8) return { ...base, problem: { kind: 'bad', reason: `column '${textField}' is not valid UTF-8` } };
-  if (typeof value !== 'string') {
-    return { ...base, problem: { kind: 'bad', reason: `column '${textField}' holds a ${typeof value}, expected a string` } };
-  }
-  if (LONE_SURROGATE.test(value)) return { ...base, problem: { kind: 'bad', reason: `column '${textField}' is not well-formed Unicode` } };
-  return { ...base, text: value };
+  if (value === null || value === undefined) return { offset: index, end: index + 1, id, text: null };
+  if (value === INVALID_UTF8) return bad(`column '${textField}' is not valid UTF-8`);
+  if (typeof value !== 'string') return bad(`column '${textField}' holds a ${typeof value}, expected a string`);
+  if (LONE_SURROGATE.test(value)) return bad(`column '${textField}' is not well-formed Unicode`);
+  return { offset: index, end: index + 1, id, text: value };
 }

@@ -46,10 +46,11 @@ async function* records(
     const shard = shards[index];
     const start =
       at !== undefined && index === first ? { offset: at.offset, line: at.unit === 'byte' ? at.line : undefined } : { offset: 0, line: 0 };
-    const position = (offset: number, line: number | undefined): Cursor => {
-      const base = { source: spec.source, shard: index, shardName: shard.name, offset };
-      return shard.unit === 'byte' ? { ...base, unit: 'byte', line: line ?? 0 } : { ...base, unit: 'row' };
-    };
+    // Literal objects, not spreads: this runs twice per record.
+    const position = (offset: number, line: number | undefined): Cursor =>
+      shard.unit === 'byte'
+        ? { source: spec.source, shard: index, shardName: shard.name, unit: 'byte', offset, line: line ?? 0 }
+        : { source: spec.source, shard: index, shardName: shard.name, unit: 'row', offset };
     try {
       for await (const entry of shard.read(start)) {
         options.signal?.throwIfAborted();

@@ -38,8 +38,15 @@ function decode(lines: readonly Line[]): string | undefined {
 async function* lineRecords(lines: AsyncIterable<Line>, name: string): AsyncIterable<RawEntry> {
   for await (const line of lines) {
     const text = decode([line]);
-    const base = { offset: line.offset, line: line.line, end: line.end, endLine: line.line + 1, id: `${name}:${line.line + 1}` };
-    yield text === undefined ? { ...base, problem: { kind: 'bad', reason: 'invalid UTF-8' } } : { ...base, text };
+    yield {
+      offset: line.offset,
+      line: line.line,
+      end: line.end,
+      endLine: line.line + 1,
+      id: `${name}:${line.line + 1}`,
+      text,
+      problem: text === undefined ? { kind: 'bad', reason: 'invalid UTF-8' } : undefined,
+    };
   }
 }
 
