@@ -192,6 +192,31 @@ export function storeContract(label: string, open: () => Promise<Store>): void {
       });
     });
 
+    // ── Server: deferred vectors ──
+    describe('deferred vectors', () => {
+      it('keeps deferred vectors in observation order until they are indexed', async () => {
+        await store.deferVector('n', 'VCTR|b', [0, 1]);
+        await store.deferVector('n', 'VCTR|a', [1, 0]);
+        await store.deferVector('n', 'VCTR|b', [9, 9]);
+        await store.deferVector('other', 'VCTR|c', [1, 1]);
+        expect([...(await store.deferredVectors('n'))]).toEqual([
+          ['VCTR|b', [0, 1]],
+          ['VCTR|a', [1, 0]],
+        ]);
+        await store.indexDeferredVectors('n', new Map([['VCTR|a', [1, 0]]]));
+        expect((await store.deferredVectors('n')).size).toBe(0);
+        expect([...(await store.vectors('n'))]).toEqual([['VCTR|a', [1, 0]]]);
+        expect([...(await store.deferredVectors('other')).keys()]).toEqual(['VCTR|c']);
+      });
+
+      it('forgets deferred vectors even when none is indexed', async () => {
+        await store.deferVector('n', 'VCTR|a', [1, 0]);
+        await store.indexDeferredVectors('n', new Map());
+        expect((await store.deferredVectors('n')).size).toBe(0);
+        expect((await store.vectors('n')).size).toBe(0);
+      });
+    });
+
     describe('ledger', () => {
       const doc = (key: string, seq: number, symbols: string[]): DocumentCommit => ({
         key,

@@ -134,4 +134,15 @@ export interface Store {
   ledgerState(run: string): Promise<LedgerState>;
 
   close(): Promise<void>;
+
+  // ── Server: deferred vectors ──────────────────────────────────────────────────────────────
+  // KATO indexes a node's percept vectors only when the node next learns; until then they wait
+  // here, so a restart between an observation and the learn loses nothing.
+
+  /** Remembers a percept vector of the node until its next learn (a name already waiting is kept). */
+  deferVector(kbId: string, name: string, components: readonly number[]): Promise<void>;
+  /** The node's deferred vectors in the order they were observed. */
+  deferredVectors(kbId: string): Promise<Map<string, number[]>>;
+  /** Adds `vectors` to the node's stored vectors and forgets all its deferred ones, atomically. */
+  indexDeferredVectors(kbId: string, vectors: ReadonlyMap<string, readonly number[]>): Promise<void>;
 }

@@ -562,4 +562,51 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+
+  // ── Server: deferred vectors ──────────────────────────────────────────────────────────────
+  // Kept in their own table, created on first use, keyed by kb_id so deferring never creates a node.
+
+  private deferredStatements?: Record<'defer' | 'list' | 'forget', Statement>;
+
+  private deferred(): Record<'defer' | 'list' | 'forget', Statement> {
+    if (!this.deferredStatements) {
+      this.db.exec(`CREATE TABLE IF NOT EXISTS deferred_vectors (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        kb_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        components TEXT NOT NULL,
+        UNIQUE (kb_id, name)
+      )`);
+      this.deferredStatements = {
+        defer: this.db.prepare(
+          'INSERT INTO deferred_vectors (kb_id, name, components) VALUES (?, ?, ?) ON CONFLICT (kb_id, name) DO NOTHING',
+        ),
+        list: this.db.prepare('SELECT name, components FROM deferred_vectors WHERE kb_id = ? ORDER BY seq'),
+        forget: this.db.prepare('DELETE FROM deferred_vectors WHERE kb_id = ?'),
+      };
+    }
+    return this.deferredStatements;
+  }
+
+  async deferVector(kbId: string, name: string, components: readonly number[]): Promise<void> {
+    this.deferred().defer.run(kbId, name, JSON.stringify(components));
+  }
+
+  async deferredVectors(kbId: string): Promise<Map<string, number[]>> {
+    const rows = this.deferred().list.all(kbId) as { name: string; components: string }[];
+    return new Map(rows.map((r) => [r.name, JSON.parse(r.components)]));
+  }
+
+  async indexDeferredVectors(kbId: string, vectors: ReadonlyMap<string, readonly number[]>): Promise<void> {
+    const statements = this.deferred();
+    this.db
+      .transaction(() => {
+        if (vectors.size > 0) {
+          const node = this.ensureNode(kbId);
+          for (const [name, components] of vectors) this.stmt.addVector.run(node, name, JSON.stringify(components));
+        }
+        statements.forget.run(kbId);
+      })
+      .immediate();
+  }
 }
