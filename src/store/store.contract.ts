@@ -217,6 +217,17 @@ export function storeContract(label: string, open: () => Promise<Store>): void {
       });
     });
 
+    // ── Server: session expiry ──
+    describe('session expiry', () => {
+      it('moves the expiry of a stored session only', async () => {
+        await store.putSession({ id: 's', nodeId: 'n', expiresAt: 1000, record: { stm: [['a']] } });
+        expect(await store.touchSession('s', 5000)).toBe(true);
+        expect(await store.getSession('s')).toEqual({ id: 's', nodeId: 'n', expiresAt: 5000, record: { stm: [['a']] } });
+        expect(await store.touchSession('missing', 5000)).toBe(false);
+        expect(await store.getSession('missing')).toBeNull();
+      });
+    });
+
     describe('ledger', () => {
       const doc = (key: string, seq: number, symbols: string[]): DocumentCommit => ({
         key,

@@ -145,4 +145,9 @@ export interface Store {
   deferredVectors(kbId: string): Promise<Map<string, number[]>>;
   /** Adds `vectors` to the node's stored vectors and forgets all its deferred ones, atomically. */
   indexDeferredVectors(kbId: string, vectors: ReadonlyMap<string, readonly number[]>): Promise<void>;
+
+  // ── Server: session expiry ────────────────────────────────────────────────────────────────
+
+  /** Moves a session's expiry without rewriting its record; false when the session is absent. */
+  touchSession(id: string, expiresAt: number): Promise<boolean>;
 }

@@ -609,4 +609,13 @@ export class SqliteStore implements Store {
       })
       .immediate();
   }
+
+  // ── Server: session expiry ────────────────────────────────────────────────────────────────
+
+  private touchStatement?: Statement;
+
+  async touchSession(id: string, expiresAt: number): Promise<boolean> {
+    this.touchStatement ??= this.db.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?');
+    return this.touchStatement.run(expiresAt, id).changes > 0;
+  }
 }
