@@ -1,0 +1,84 @@
+/**
+ * `kato inspect`: a run's ledger (documents, tokens, watermark, config) and per-level pattern
+ * counts, total frequency and the run's digest, read from the data directory.
+ */
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { NotFoundError } from '../../errors.js';
+import { databasePath, openStore } from '../../store/index.js';
+import { runDigest } from '../../training/digest.js';
+import { count } from '../../training/format.js';
+import { localKnowledgeBase } from '../../training/knowledge-base.js';
+import { checkRunName } from '../../training/nodes.js';
+
+interface InspectFlags {
+  dataDir: string;
+  run: string;
+  json?: boolean;
+}
+
+/** Registers `kato inspect`. */
+export function registerInspect(program: Command): void {
+  program
+    .command('inspect')
+    .description("a run's documents, per-level pattern counts and total frequencies, and its digest")
+    .option('--data-dir <dir>', 'data directory', './kato-data')
+    .option('--run <name>', 'run name', 'default')
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (flags: InspectFlags) => {
+      const run = checkRunName(flags.run);
+      if (!existsSync(databasePath(flags.dataDir))) {
+        throw new NotFoundError(`no kato data in ${flags.dataDir} (expected ${databasePath(flags.dataDir)})`, { dataDir: flags.dataDir });
+      }
+      const kb = localKnowledgeBase(openStore(flags.dataDir));
+      try {
+        const record = await kb.getRun(run);
+        if (!record) {
+          const runs = (await kb.listRuns()).map((r) => r.run);
+          throw new NotFoundError(
+            `no run '${run}' in ${flags.dataDir}${runs.length ? ` (runs: ${runs.join(', ')})` : ' (it holds no runs)'}`,
+            { run },
+          );
+        }
+        const levels = typeof record.config.levels === 'number' ? record.config.levels : 0;
+        const { digest, levels: counts } = await runDigest(kb, run, levels);
+        const report = {
+          run,
+          docs: record.docs,
+          tokens: record.tokens,
+          createdAt: record.createdAt,
+          updatedAt: record.updatedAt,
+          watermark: record.watermark,
+          configHash: record.configHash,
+          config: record.config,
+          levels: counts.map((c) => ({
+            level: c.level,
+            nodeId: c.nodeId,
+            patterns: c.distinct,
+            totalFrequency: c.learned,
+            distinct: c.distinct,
+            learned: c.learned,
+          })),
+          digest,
+        };
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify(report)}\n`);
+          return;
+        }
+        const lines = [
+          `run '${run}': ${count(record.docs)} documents, ${count(record.tokens)} tokens`,
+          `  created ${record.createdAt}, updated ${record.updatedAt}`,
+          `  watermark ${record.watermark ? `position ${record.watermark.seq}, next ${record.watermark.cursor}` : 'none (nothing committed)'}`,
+          `  config ${record.configHash.slice(0, 16)}… ${JSON.stringify(record.config)}`,
+          `  level  node${' '.repeat(Math.max(0, counts[0]?.nodeId.length ?? 4) - 4)}  ${'patterns'.padStart(12)}  ${'total freq'.padStart(12)}`,
+          ...counts.map(
+            (c) => `  ${String(c.level).padEnd(5)}  ${c.nodeId}  ${count(c.distinct).padStart(12)}  ${count(c.learned).padStart(12)}`,
+          ),
+          `  digest ${digest}`,
+        ];
+        process.stdout.write(`${lines.join('\n')}\n`);
+      } finally {
+        await kb.close();
+      }
+    });
+}

@@ -1,0 +1,189 @@
+/**
+ * `kato train`: parses the flags, opens the data directory's store and runs one training session;
+ * Ctrl+C/SIGTERM stop it cleanly (exit 130, resumable), the summary goes to stdout.
+ */
+import { availableParallelism } from 'node:os';
+import type { Command } from 'commander';
+import { resolveDataset } from '../../datasets/index.js';
+import { ValidationError } from '../../errors.js';
+import { openStore } from '../../store/index.js';
+import { integerFlag, MAX_PROVENANCE, parseHierarchy } from '../../training/config.js';
+import { count, duration, percent } from '../../training/format.js';
+import { localKnowledgeBase } from '../../training/knowledge-base.js';
+import { progressView } from '../../training/progress.js';
+import { DEFAULT_DATASET, runTraining, type TrainingReport } from '../../training/session.js';
+import { DEFAULT_BATCH_TOKENS } from '../../training/trainer.js';
+import { EXIT } from '../program.js';
+import { packageVersion } from '../version.js';
+
+/** Preparation threads by default: one per core left after the committing thread, 1 to 4. */
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
+}
+
+interface TrainFlags {
+  dataset?: string;
+  maxDocs?: string;
+  levels?: string;
+  chunks?: string;
+  remainder?: string;
+  provenance?: string;
+  workers?: string;
+  batchTokens?: string;
+  dataDir: string;
+  run: string;
+  resume?: boolean;
+  reset?: boolean;
+  skipBad?: boolean;
+  textField?: string;
+  normalizer?: string;
+  json?: boolean;
+  progress?: string;
+}
+
+/** The `--json` object: one line, the contract scripts and tests read. */
+export function reportJson(report: TrainingReport): Record<string, unknown> {
+  return {
+    run: report.run,
+    status: report.status,
+    docs: report.docs,
+    tokens: report.tokens,
+    seconds: report.seconds,
+    tokensPerSecond: report.tokensPerSecond,
+    levels: report.levels.map((l) => ({ level: l.level, nodeId: l.nodeId, learned: l.learned, distinct: l.distinct, dedup: l.dedup })),
+    digest: report.digest,
+    session: {
+      docs: report.session.docs,
+      tokens: report.session.tokens,
+      duplicates: report.session.duplicates,
+      skipped: report.session.skipped.length,
+      position: report.session.position,
+      workers: report.workers,
+      prepareSeconds: report.session.prepareMs / 1000,
+      commitSeconds: report.session.commitMs / 1000,
+      read: report.session.read,
+    },
+    configHash: report.configHash,
+    config: report.config,
+    manifest: report.manifest,
+  };
+}
+
+/** The human summary printed at the end of a session. */
+export function reportText(report: TrainingReport): string {
+  const s = report.session;
+  const lines = [
+    `run '${report.run}': ${report.status === 'complete' ? 'complete (end of dataset)' : report.status === 'max-docs' ? 'stopped at --max-docs' : 'interrupted'}`,
+    `  documents   ${count(s.docs)} this session${s.duplicates ? ` (+${count(s.duplicates)} already applied)` : ''}${s.skipped.length ? `, ${count(s.skipped.length)} skipped as unpreparable` : ''}; ${count(report.docs)} in the run`,
+    `  tokens      ${count(s.tokens)} this session; ${count(report.tokens)} in the run`,
+    `  elapsed     ${duration(report.seconds)}, ${count(report.tokensPerSecond)} tokens/s (preparing ${duration(s.prepareMs / 1000)} over ${report.workers === 0 ? 'the main thread' : `${report.workers} worker${report.workers === 1 ? '' : 's'}`}, committing ${duration(s.commitMs / 1000)})`,
+    `  level  ${'learned'.padStart(12)}  ${'distinct'.padStart(12)}  ${'dedup'.padStart(6)}`,
+    ...report.levels.map(
+      (l) => `  ${String(l.level).padEnd(5)}  ${count(l.learned).padStart(12)}  ${count(l.distinct).padStart(12)}  ${percent(l.dedup).padStart(6)}`,
+    ),
+  ];
+  if (report.digest) lines.push(`  digest      ${report.digest}`);
+  lines.push(`  manifest    ${report.manifest}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function optionalInteger(flag: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  return value === undefined ? undefined : integerFlag(flag, value, min, max);
+}
+
+async function trainAction(flags: TrainFlags, command: Command): Promise<void> {
+  const given = (name: string): boolean => command.getOptionValueSource(name) === 'cli';
+  const hierarchyGiven = given('levels') || given('chunks') || given('remainder');
+  const hierarchy = hierarchyGiven ? parseHierarchy(flags.chunks, flags.levels, flags.remainder ?? 'merge') : undefined;
+  const maxDocs = optionalInteger('--max-docs', flags.maxDocs, 0);
+  const workers = optionalInteger('--workers', flags.workers, 0, 64) ?? defaultWorkers();
+  const batchTokens = optionalInteger('--batch-tokens', flags.batchTokens, 1) ?? DEFAULT_BATCH_TOKENS;
+  const provenance = optionalInteger('--provenance', flags.provenance, 0, MAX_PROVENANCE);
+  const mode = flags.progress ?? (process.stderr.isTTY ? 'bar' : 'lines');
+  if (mode !== 'bar' && mode !== 'lines' && mode !== 'none') {
+    throw new ValidationError(`--progress must be bar, lines or none; got '${mode}'`, {
+      field: 'progress',
+    });
+  }
+
+  // Fail on a bad --dataset before the data directory is created.
+  if (flags.dataset !== undefined) resolveDataset(flags.dataset, { textField: flags.textField, normalizer: flags.normalizer });
+
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals++;
+    if (signals === 1) {
+      process.stderr.write(`\nkato train: ${signal} received, stopping (committed work is kept; ${signal} again to quit at once)\n`);
+      controller.abort(new Error(signal));
+    } else {
+      // Each commit is one transaction, so quitting now loses only uncommitted work.
+      process.exit(EXIT.interrupted);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const store = openStore(flags.dataDir);
+  const kb = localKnowledgeBase(store);
+  try {
+    const report = await runTraining({
+      kb,
+      dataDir: flags.dataDir,
+      run: flags.run,
+      resume: flags.resume ?? false,
+      reset: flags.reset ?? false,
+      dataset: flags.dataset,
+      textField: flags.textField,
+      normalizer: flags.normalizer,
+      hierarchy,
+      provenance,
+      maxDocs,
+      workers,
+      batchTokens,
+      skipBad: flags.skipBad ?? false,
+      signal: controller.signal,
+      progress: (totalDocs) => progressView({ mode, stream: process.stderr, run: flags.run, totalDocs }),
+      notice: (message) => process.stderr.write(`kato train: ${message}\n`),
+      katoVersion: packageVersion(),
+    });
+    if (flags.json) process.stdout.write(`${JSON.stringify(reportJson(report))}\n`);
+    else process.stdout.write(reportText(report));
+    if (report.status === 'interrupted') {
+      process.stderr.write(
+        `kato train: interrupted; every committed document is kept. Resume with:\n` +
+          `  kato train --resume --run ${report.run} --data-dir ${JSON.stringify(flags.dataDir)}\n`,
+      );
+      process.exitCode = EXIT.interrupted;
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await kb.close();
+  }
+}
+
+/** Registers `kato train`. */
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('learn the pattern hierarchy of a dataset, exactly once per document, resumable')
+    .option('--dataset <name|path|url>', `registry name, JSONL/text/Parquet file, directory, glob or hf://datasets/ URL (default: ${DEFAULT_DATASET})`)
+    .option('--max-docs <n>', 'stop once the run has this many documents (counted over all sessions)')
+    .option('--levels <n>', 'number of levels (default: 4, or the number of --chunks sizes)')
+    .option('--chunks <sizes>', 'chunk size per level, comma-separated, or one size for all (default: 8,8,8,8)')
+    .option('--remainder <policy>', "a level's single leftover symbol: merge (join the last chunk) or drop", 'merge')
+    .option('--provenance <n>', 'keep the source document ids of each pattern\'s first n learns as metadata (0 = off)')
+    .option('--workers <n>', `preparation threads, 0 = main thread (default: ${defaultWorkers()} here)`)
+    .option('--batch-tokens <n>', 'tokens per commit transaction', String(DEFAULT_BATCH_TOKENS))
+    .option('--data-dir <dir>', 'data directory (kato.db, runs/)', './kato-data')
+    .option('--run <name>', 'run name: its own nodes <run>/node<l> and ledger', 'default')
+    .option('--resume', 'continue the run from its ledger (settings not given are the run\'s own)')
+    .option('--reset', 'clear the run (patterns and ledger) and start it again')
+    .option('--skip-bad', 'skip corrupt records and unpreparable documents instead of stopping')
+    .option('--text-field <name>', 'JSONL field or Parquet column holding the text')
+    .option('--normalizer <name>', 'text normaliser (default: the dataset\'s)')
+    .option('--progress <mode>', 'bar, lines or none (default: bar on a terminal, else lines)')
+    .option('--json', 'print one JSON object with the result on stdout (progress stays on stderr)')
+    .action(trainAction);
+}

@@ -1,0 +1,97 @@
+/**
+ * The run manifest: `<dataDir>/runs/<run>/manifest.json`, rewritten atomically (temp file, fsync,
+ * rename) after every session with the run's config, counts, levels, digest and session history.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Watermark } from '../store/types.js';
+import type { LevelCounts } from './digest.js';
+
+export const MANIFEST_FORMAT = 'kato-ts/run-manifest/1';
+/** Sessions kept in a manifest's history (the oldest are dropped first). */
+export const MANIFEST_SESSIONS = 100;
+
+/** One `kato train` invocation on the run. */
+export interface SessionRecord {
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly status: string;
+  readonly docs: number;
+  readonly tokens: number;
+  readonly duplicates: number;
+  readonly skipped: number;
+  readonly seconds: number;
+  readonly tokensPerSecond: number;
+  readonly workers: number;
+  readonly prepareSeconds: number;
+  readonly commitSeconds: number;
+  readonly katoVersion: string;
+}
+
+/** What a run's manifest holds. */
+export interface RunManifest {
+  readonly format: string;
+  readonly run: string;
+  readonly status: string;
+  readonly configHash: string;
+  readonly config: Record<string, unknown>;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** Documents and tokens applied to the run over all sessions. */
+  readonly docs: number;
+  readonly tokens: number;
+  readonly watermark: Watermark | null;
+  readonly levels: readonly LevelCounts[];
+  readonly digest: string;
+  /** Documents skipped as unpreparable (first 1,000 over all sessions). */
+  readonly skipped: readonly { id: string; cursor: string; reason: string }[];
+  readonly sessions: readonly SessionRecord[];
+}
+
+/** Directory of a run's files in a data directory. */
+export function runDirectory(dataDir: string, run: string): string {
+  return join(dataDir, 'runs', run);
+}
+
+/** Path of a run's manifest. */
+export function manifestPath(dataDir: string, run: string): string {
+  return join(runDirectory(dataDir, run), 'manifest.json');
+}
+
+/** The run's manifest, or null when there is none (or it cannot be read). */
+export function readManifest(dataDir: string, run: string): RunManifest | null {
+  try {
+    const manifest = JSON.parse(readFileSync(manifestPath(dataDir, run), 'utf8')) as RunManifest;
+    return manifest.format === MANIFEST_FORMAT ? manifest : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Writes `text` to `path` so readers see the old or the new file, never a partial one. */
+export function writeFileAtomic(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temp, 'w');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, path);
+  // The rename itself is durable only once the directory entry is.
+  const dir = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
+}
+
+/** Writes the run's manifest atomically; returns its path. */
+export function writeManifest(dataDir: string, manifest: RunManifest): string {
+  const path = manifestPath(dataDir, manifest.run);
+  writeFileAtomic(path, `${JSON.stringify(manifest, null, 2)}\n`);
+  return path;
+}

@@ -1,0 +1,31 @@
+/**
+ * Run names and the node ids of a run: level l of run R lives in the KB `R/node<l>`, so runs
+ * sharing a data directory (or a server) never see each other's patterns.
+ */
+import { ValidationError } from '../errors.js';
+
+const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** The run name, or a ValidationError saying which characters a run name may use. */
+export function checkRunName(run: string): string {
+  if (!RUN_NAME.test(run)) {
+    throw new ValidationError(
+      `invalid run name '${run}': use 1–128 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+      { field: 'run', value: run },
+    );
+  }
+  return run;
+}
+
+/** The node id (and store kb_id) of `level` in `run`: `<run>/node<level>`. */
+export function runNodeId(run: string, level: number): string {
+  return `${run}/node${level}`;
+}
+
+/** The level of a node id of `run`, or undefined when the id is not one of the run's nodes. */
+export function nodeLevel(run: string, nodeId: string): number | undefined {
+  const prefix = `${run}/node`;
+  if (!nodeId.startsWith(prefix)) return undefined;
+  const rest = nodeId.slice(prefix.length);
+  return /^(0|[1-9]\d*)$/.test(rest) ? Number(rest) : undefined;
+}

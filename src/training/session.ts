@@ -1,0 +1,236 @@
+/**
+ * One training session end to end, as `kato train` runs it: lock the run, settle its config (given
+ * settings, else the run's own on resume, else defaults), open or resume it, train, digest, manifest.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { listDatasets, resolveDataset, type DatasetSource } from '../datasets/index.js';
+import { ValidationError } from '../errors.js';
+import { GPT2_TOKENIZER, normalizer as normalizerDescriptor } from '../text/index.js';
+import { DEFAULT_CHUNK, DEFAULT_LEVELS, MAX_PROVENANCE, TRAINING_FORMAT, configHash, type TrainingConfig } from './config.js';
+import { levelCounts, runDigest, type LevelCounts } from './digest.js';
+import type { KnowledgeBase } from './knowledge-base.js';
+import { acquireRunLock } from './lock.js';
+import { MANIFEST_FORMAT, MANIFEST_SESSIONS, readManifest, runDirectory, writeManifest, type SessionRecord } from './manifest.js';
+import { checkRunName, runNodeId } from './nodes.js';
+import type { ProgressView } from './progress.js';
+import { openRun } from './run.js';
+import { train, type TrainSession } from './trainer.js';
+import type { HierarchySettings } from './types.js';
+
+/** The dataset a run reads when none is given. */
+export const DEFAULT_DATASET = 'brown';
+
+/** What to train; settings left undefined come from the run (on resume) or the defaults. */
+export interface TrainingRequest {
+  readonly kb: KnowledgeBase;
+  /** Where the run's manifest and lock live. */
+  readonly dataDir: string;
+  readonly run: string;
+  readonly resume: boolean;
+  readonly reset: boolean;
+  readonly dataset?: string;
+  readonly textField?: string;
+  readonly normalizer?: string;
+  readonly hierarchy?: HierarchySettings;
+  /** Provenance cap (0 = off). */
+  readonly provenance?: number;
+  readonly maxDocs?: number;
+  readonly workers: number;
+  readonly batchTokens?: number;
+  readonly batchMillis?: number;
+  readonly skipBad?: boolean;
+  readonly signal?: AbortSignal;
+  /** Builds the progress view once the run's expected size is known. */
+  readonly progress?: (totalDocs: number | undefined) => ProgressView;
+  /** Receives one-line notes for the user (run created, resumed, reset). */
+  readonly notice?: (message: string) => void;
+  /** Version of kato-ts recorded in the manifest. */
+  readonly katoVersion: string;
+}
+
+/** What a session did and the run's state after it. */
+export interface TrainingReport {
+  readonly run: string;
+  readonly status: TrainSession['status'];
+  readonly configHash: string;
+  readonly config: TrainingConfig;
+  /** Documents and tokens of the whole run after this session. */
+  readonly docs: number;
+  readonly tokens: number;
+  readonly session: TrainSession;
+  readonly seconds: number;
+  /** This session's tokens per second of wall time. */
+  readonly tokensPerSecond: number;
+  readonly levels: readonly LevelCounts[];
+  /** Null when the session was interrupted (the digest is computed at the end of a session). */
+  readonly digest: string | null;
+  readonly manifest: string;
+  readonly workers: number;
+}
+
+/** The `--dataset` value as the run records it: existing local paths made absolute. */
+function datasetSpec(value: string): string {
+  const named = listDatasets().some((entry) => entry.name === value);
+  return !named && !value.startsWith('hf://') && existsSync(value) ? resolve(value) : value;
+}
+
+/** The run's config and dataset source from the settings, the unset ones from `stored` (a resumed run's config). */
+export function settleConfig(
+  request: TrainingRequest,
+  stored: TrainingConfig | undefined,
+): { config: TrainingConfig; source: DatasetSource } {
+  const spec = datasetSpec(request.dataset ?? stored?.dataset.spec ?? DEFAULT_DATASET);
+  const sameDataset = stored !== undefined && stored.dataset.spec === spec;
+  const textField = request.textField ?? (sameDataset ? (stored.dataset.textField ?? undefined) : undefined);
+  const normalizerName = request.normalizer ?? (sameDataset ? stored.normalizer.name : undefined);
+  const source = resolveDataset(spec, { textField, normalizer: normalizerName });
+  const description = source.describe();
+  const norm = normalizerDescriptor(description.normalizer);
+  const hierarchy = request.hierarchy ??
+    (stored ? { levels: stored.levels, chunks: stored.chunks, remainder: stored.remainder } : undefined) ?? {
+      levels: DEFAULT_LEVELS,
+      chunks: new Array<number>(DEFAULT_LEVELS).fill(DEFAULT_CHUNK),
+      remainder: 'merge' as const,
+    };
+  const provenance = request.provenance ?? stored?.provenance ?? 0;
+  if (!Number.isSafeInteger(provenance) || provenance < 0 || provenance > MAX_PROVENANCE) {
+    throw new ValidationError(`provenance cap must be a whole number from 0 to ${MAX_PROVENANCE}; got ${provenance}`, {
+      field: 'provenance',
+    });
+  }
+  const config: TrainingConfig = {
+    format: TRAINING_FORMAT,
+    dataset: {
+      spec,
+      name: description.name,
+      kind: description.kind,
+      location: description.location,
+      textField: description.textField ?? null,
+      minChars: 1,
+    },
+    tokenizer: { name: GPT2_TOKENIZER.name, version: GPT2_TOKENIZER.version },
+    normalizer: { name: norm.name, version: norm.version },
+    levels: hierarchy.levels,
+    chunks: [...hierarchy.chunks],
+    remainder: hierarchy.remainder,
+    provenance,
+  };
+  return { config, source };
+}
+
+/** Documents the run is expected to hold at the end, when known. */
+function expectedDocs(config: TrainingConfig, maxDocs: number | undefined): number | undefined {
+  const rows = listDatasets().find((entry) => entry.name === config.dataset.spec)?.rows;
+  if (rows === undefined) return maxDocs;
+  return maxDocs === undefined ? rows : Math.min(rows, maxDocs);
+}
+
+/** Per-level counts without reading every pattern (for interrupted sessions). */
+async function quickLevels(kb: KnowledgeBase, run: string, levels: number): Promise<LevelCounts[]> {
+  const out: LevelCounts[] = [];
+  for (let level = 0; level < levels; level++) {
+    const nodeId = runNodeId(run, level);
+    const summary = await kb.summary(nodeId);
+    out.push(levelCounts(level, nodeId, summary.patterns, summary.totalFrequency));
+  }
+  return out;
+}
+
+/** Runs one training session of `request.run`. */
+export async function runTraining(request: TrainingRequest): Promise<TrainingReport> {
+  const { kb, dataDir } = request;
+  const run = checkRunName(request.run);
+  const lock = acquireRunLock(join(runDirectory(dataDir, run), 'train.lock'), run);
+  try {
+    const startedAt = new Date().toISOString();
+    const existing = await kb.getRun(run);
+    const stored = request.resume && existing ? (existing.config as unknown as TrainingConfig) : undefined;
+    const { config, source } = settleConfig(request, stored);
+    const opened = await openRun(kb, run, config, request);
+    if (opened.wasReset) request.notice?.(`run '${run}' cleared (--reset): its patterns and ledger are gone`);
+    if (opened.created && request.resume) request.notice?.(`run '${run}' did not exist yet: starting it`);
+    if (!opened.created) {
+      request.notice?.(
+        `resuming run '${run}' after ${opened.record.docs.toLocaleString('en-US')} documents` +
+          (opened.record.watermark ? ` (next position ${opened.record.watermark.seq + 1})` : ''),
+      );
+    }
+    const view = request.progress?.(expectedDocs(config, request.maxDocs));
+    let session: TrainSession;
+    try {
+      session = await train({
+        kb,
+        run,
+        source,
+        config,
+        maxDocs: request.maxDocs,
+        workers: request.workers,
+        batchTokens: request.batchTokens,
+        batchMillis: request.batchMillis,
+        skipBad: request.skipBad,
+        signal: request.signal,
+        onProgress: (p) => view?.update(p),
+      });
+    } finally {
+      view?.stop();
+    }
+    const seconds = session.elapsedMs / 1000;
+    const tokensPerSecond = seconds > 0 ? session.tokens / seconds : 0;
+    const interrupted = session.status === 'interrupted';
+    const { digest, levels } = interrupted
+      ? { digest: null, levels: await quickLevels(kb, run, config.levels) }
+      : await runDigest(kb, run, config.levels);
+    const record = (await kb.getRun(run))!;
+    const previous = readManifest(dataDir, run);
+    const sessionRecord: SessionRecord = {
+      startedAt,
+      endedAt: new Date().toISOString(),
+      status: session.status,
+      docs: session.docs,
+      tokens: session.tokens,
+      duplicates: session.duplicates,
+      skipped: session.skipped.length,
+      seconds,
+      tokensPerSecond,
+      workers: request.workers,
+      prepareSeconds: session.prepareMs / 1000,
+      commitSeconds: session.commitMs / 1000,
+      katoVersion: request.katoVersion,
+    };
+    const sameRun = previous !== null && previous.createdAt === record.createdAt;
+    const manifest = writeManifest(dataDir, {
+      format: MANIFEST_FORMAT,
+      run,
+      status: session.status,
+      configHash: configHash(config),
+      config: config as unknown as Record<string, unknown>,
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+      docs: record.docs,
+      tokens: record.tokens,
+      watermark: record.watermark,
+      levels,
+      digest: digest ?? '',
+      skipped: [...(sameRun ? previous.skipped : []), ...session.skipped].slice(0, 1000),
+      sessions: [...(sameRun ? previous.sessions : []), sessionRecord].slice(-MANIFEST_SESSIONS),
+    });
+    return {
+      run,
+      status: session.status,
+      configHash: configHash(config),
+      config,
+      docs: record.docs,
+      tokens: record.tokens,
+      session,
+      seconds,
+      tokensPerSecond,
+      levels,
+      digest,
+      manifest,
+      workers: request.workers,
+    };
+  } finally {
+    lock.release();
+  }
+}
