@@ -1,0 +1,68 @@
+/**
+ * Choosing the knowledge base of a `--server` command: the native batch routes (exactly once) or
+ * KATO's own routes (any KATO server), and the one-line log the client writes while it works.
+ */
+import type { ClientLogger } from '../client/transport.js';
+import { ValidationError } from '../errors.js';
+import { openStore } from '../store/index.js';
+import type { KnowledgeBase } from './knowledge-base.js';
+import { katoProtocolKnowledgeBase, KATO_PROTOCOL_NOTICE } from './remote-kato.js';
+import { remoteKnowledgeBase } from './remote-knowledge-base.js';
+
+/** How a command talks to a server. */
+export type ServerProtocol = 'native' | 'kato';
+
+export { KATO_PROTOCOL_NOTICE };
+
+/** The `--protocol` value, or a ValidationError naming the choices. */
+export function parseProtocol(value: string | undefined): ServerProtocol {
+  const protocol = value ?? 'native';
+  if (protocol !== 'native' && protocol !== 'kato') {
+    throw new ValidationError(`--protocol must be native or kato; got '${protocol}'`, { field: 'protocol', value: protocol });
+  }
+  return protocol;
+}
+
+/** The `--server` value as a base URL, or a ValidationError saying what a server URL looks like. */
+export function parseServerUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ValidationError(`--server must be an http(s) URL such as http://localhost:8000; got '${value}'`, { field: 'server', value });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ValidationError(`--server must be an http(s) URL; got '${value}'`, { field: 'server', value });
+  }
+  return value;
+}
+
+/** A client logger writing `<prefix>: <message>` lines to stderr (debug lines dropped). */
+export function lineLogger(prefix: string, write: (line: string) => void = (line) => process.stderr.write(line)): ClientLogger {
+  const line = (fields: Record<string, unknown>, message: string): void => {
+    const details = Object.entries(fields)
+      .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+      .join(' ');
+    write(`${prefix}: ${message}${details ? ` (${details})` : ''}\n`);
+  };
+  return { info: line, warn: line, debug: () => undefined };
+}
+
+/** What a `--server` command needs to open its KB. */
+export interface ServerKbOptions {
+  server: string;
+  protocol: ServerProtocol;
+  /** Local data directory: the KATO protocol keeps the run's ledger and mirror there. */
+  dataDir: string;
+  logger: ClientLogger;
+  /** Told once, at the start, what the protocol cannot promise. */
+  notice?: (message: string) => void;
+}
+
+/** Opens the knowledge base a `--server` command trains or reads. */
+export function serverKnowledgeBase(options: ServerKbOptions): KnowledgeBase {
+  const baseUrl = parseServerUrl(options.server);
+  if (options.protocol === 'native') return remoteKnowledgeBase({ baseUrl, logger: options.logger });
+  options.notice?.(KATO_PROTOCOL_NOTICE);
+  return katoProtocolKnowledgeBase({ baseUrl, logger: options.logger, mirror: openStore(options.dataDir) });
+}

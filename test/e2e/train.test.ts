@@ -1,0 +1,205 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/bench/random.js';
+import { databasePath, openStore } from '../../src/store/index.js';
+
+// The built CLI, as users run it (`npm test` builds first).
+const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+const DOCS = 40;
+const root = mkdtempSync(join(tmpdir(), 'kato-e2e-train-'));
+let dirs = 0;
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function start(args: string[]): { child: ChildProcess; done: Promise<Finished> } {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<Finished>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, done };
+}
+
+function kato(...args: string[]): Promise<Finished> {
+  return start(args).done;
+}
+
+function newDataDir(): string {
+  return join(root, `data${dirs++}`);
+}
+
+/** Documents the run has committed so far (0 before the run or the database exists). */
+async function committedDocs(dataDir: string): Promise<number> {
+  if (!existsSync(databasePath(dataDir))) return 0;
+  // Read-only, so polling never takes part in creating the schema while the trainer does.
+  let store;
+  try {
+    store = openStore(dataDir, { readonly: true });
+    return (await store.getRun('default'))?.docs ?? 0;
+  } catch {
+    return 0;
+  } finally {
+    await store?.close();
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until the run has committed more than `after` documents, or the process ended. */
+async function untilCommitted(dataDir: string, after: number, done: Promise<Finished>): Promise<boolean> {
+  let ended = false;
+  void done.then(() => (ended = true));
+  while (!ended) {
+    if ((await committedDocs(dataDir)) > after) return true;
+    await sleep(20);
+  }
+  return false;
+}
+
+const TRAIN = ['train', '--max-docs', String(DOCS), '--progress', 'none'];
+
+function parseResult(finished: Finished): Record<string, any> {
+  expect(finished.stderr).not.toMatch(/^kato: /m);
+  expect(finished.code).toBe(0);
+  const lines = finished.stdout.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  return JSON.parse(lines[0]);
+}
+
+let reference: Record<string, any>;
+let referenceDir: string;
+
+beforeAll(async () => {
+  referenceDir = newDataDir();
+  reference = parseResult(await kato(...TRAIN, '--workers', '1', '--json', '--data-dir', referenceDir));
+});
+
+describe('kato train on the bundled corpus', () => {
+  it('prints one JSON object with the run, its counts and digest', () => {
+    expect(reference).toMatchObject({ run: 'default', status: 'max-docs', docs: DOCS });
+    expect(reference.tokens).toBeGreaterThan(50_000);
+    expect(reference.seconds).toBeGreaterThan(0);
+    expect(reference.tokensPerSecond).toBeGreaterThan(0);
+    expect(reference.levels.map((l: { level: number }) => l.level)).toEqual([0, 1, 2, 3]);
+    for (const level of reference.levels) {
+      expect(level.learned).toBeGreaterThanOrEqual(level.distinct);
+      expect(level.distinct).toBeGreaterThan(0);
+    }
+    expect(reference.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(existsSync(join(referenceDir, 'runs', 'default', 'manifest.json'))).toBe(true);
+  });
+
+  it('learns the same KB with 4 workers as with 1', async () => {
+    const result = parseResult(await kato(...TRAIN, '--workers', '4', '--json', '--data-dir', newDataDir()));
+    expect(result.digest).toBe(reference.digest);
+    expect(result.levels).toEqual(reference.levels);
+  });
+
+  it('learns the same KB when killed with SIGKILL at random points and resumed until done', async () => {
+    const dataDir = newDataDir();
+    const random = seededRandom(20261203);
+    let kills = 0;
+    let final: Finished | undefined;
+    const args = [...TRAIN, '--resume', '--workers', '2', '--batch-tokens', '2000', '--json', '--data-dir', dataDir];
+    // Up to 5 kills, each after the session committed something (so every session makes progress),
+    // then a session left to finish.
+    for (let attempt = 0; attempt < 6 && !final; attempt++) {
+      const before = await committedDocs(dataDir);
+      const { child, done } = start(args);
+      if (attempt < 5 && (await untilCommitted(dataDir, before, done))) {
+        // Small batches: many commits, so kills land before, between and during them.
+        await sleep(Math.floor(random() * 300));
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGKILL');
+          kills++;
+        }
+      }
+      const finished = await done;
+      if (finished.code === 0) final = finished;
+      else expect(finished.signal).toBe('SIGKILL');
+    }
+    expect(kills).toBeGreaterThanOrEqual(1);
+    const result = parseResult(final!);
+    expect(result.docs).toBe(DOCS);
+    expect(result.digest).toBe(reference.digest);
+    const inspected = JSON.parse((await kato('inspect', '--json', '--data-dir', dataDir)).stdout);
+    expect(inspected.digest).toBe(reference.digest);
+    expect(inspected.docs).toBe(DOCS);
+  });
+
+  it('stops on SIGINT with exit 130 and a resume hint, and the resumed run learns the same KB', async () => {
+    const dataDir = newDataDir();
+    const { child, done } = start([...TRAIN, '--workers', '1', '--batch-tokens', '2000', '--data-dir', dataDir]);
+    await untilCommitted(dataDir, 0, done);
+    child.kill('SIGINT');
+    const stopped = await done;
+    if (stopped.code !== 0) {
+      expect(stopped.code).toBe(130);
+      expect(stopped.stderr).toContain('kato train --resume --run default');
+    }
+    const resumed = parseResult(await kato(...TRAIN, '--resume', '--json', '--data-dir', dataDir));
+    expect(resumed.digest).toBe(reference.digest);
+  });
+
+  it('inspects a run: per-level counts, total frequency and the same digest', async () => {
+    const inspected = JSON.parse((await kato('inspect', '--json', '--data-dir', referenceDir)).stdout);
+    expect(inspected).toMatchObject({ run: 'default', docs: DOCS, tokens: reference.tokens, digest: reference.digest });
+    expect(inspected.levels.map((l: { patterns: number }) => l.patterns)).toEqual(reference.levels.map((l: { distinct: number }) => l.distinct));
+    expect(inspected.levels.map((l: { totalFrequency: number }) => l.totalFrequency)).toEqual(
+      reference.levels.map((l: { learned: number }) => l.learned),
+    );
+    const text = await kato('inspect', '--data-dir', referenceDir);
+    expect(text.stdout).toContain(`digest ${reference.digest}`);
+    const status = JSON.parse((await kato('status', '--json', '--data-dir', referenceDir)).stdout);
+    expect(status.runs).toMatchObject([{ run: 'default', docs: DOCS, trainer: null, lastSession: { status: 'max-docs' } }]);
+  });
+});
+
+describe('kato train refuses what it cannot do, with a clear message', () => {
+  it.each([
+    [['--chunks', '8,x'], "--chunks must be a whole number from 2 to 1024; got 'x' in '8,x'"],
+    [['--levels', '3', '--chunks', '8,8'], '--chunks gives 2 sizes but --levels is 3'],
+    [['--dataset', 'no-such-dataset'], "unknown dataset 'no-such-dataset'"],
+    [['--dataset', '/nonexistent/corpus.jsonl'], "unknown dataset '/nonexistent/corpus.jsonl'"],
+    [['--workers', 'many'], '--workers must be a whole number'],
+    [['--resume', '--reset'], '--resume and --reset contradict each other'],
+  ])('kato train %j', async (args, message) => {
+    const result = await kato('train', '--data-dir', newDataDir(), '--progress', 'none', ...args);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`kato: ${message}`);
+    expect(result.stdout).toBe('');
+  });
+
+  it('refuses to train an existing run again without --resume or --reset', async () => {
+    const result = await kato(...TRAIN, '--data-dir', referenceDir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/kato: run 'default' already exists \(40 documents.*use --resume to continue it, or --reset/);
+  });
+
+  it('refuses a resume with different settings, printing each difference', async () => {
+    const result = await kato(...TRAIN, '--resume', '--chunks', '6,8,8,8', '--data-dir', referenceDir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("kato: cannot resume run 'default'");
+    expect(result.stderr).toContain('chunks.0: run has 8, this command has 6');
+  });
+
+  it('lists the dataset registry', async () => {
+    const result = await kato('datasets');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^brown +Brown corpus/m);
+    expect(result.stdout).toContain('wikitext-103');
+  });
+});
