@@ -228,6 +228,41 @@ export function storeContract(label: string, open: () => Promise<Store>): void {
       });
     });
 
+    // ── Client and remote training: idempotency records, pattern pages ──
+    describe('idempotency records', () => {
+      it('keeps the first reply recorded under a key, and purges old records', async () => {
+        const record = { key: 'k1', scope: 'POST /x', status: 200, contentType: 'application/json', body: '{"a":1.0}', createdAt: 1000 };
+        expect(await store.getIdempotency('k1')).toBeNull();
+        expect(await store.putIdempotency(record)).toBe(true);
+        expect(await store.putIdempotency({ ...record, body: '{"a":2}', createdAt: 3000 })).toBe(false);
+        expect(await store.getIdempotency('k1')).toEqual(record);
+        await store.putIdempotency({ ...record, key: 'k2', createdAt: 5000 });
+        expect(await store.purgeIdempotency(2000)).toBe(1);
+        expect(await store.getIdempotency('k1')).toBeNull();
+        expect((await store.getIdempotency('k2'))!.createdAt).toBe(5000);
+      });
+    });
+
+    describe('pattern pages', () => {
+      it('pages through a node in name order, resuming after a name', async () => {
+        const items = Array.from({ length: 25 }, (_, i) => ({ events: ev(`p${i}`, 'q') }));
+        await store.learn('n', items, P);
+        await store.learn('n', [items[3]], P);
+        const names = items.map((i) => patternName(i.events)).sort();
+        const seen: { name: string; frequency: number }[] = [];
+        let after = '';
+        for (;;) {
+          const page = await store.patternCountsPage('n', after, 10);
+          seen.push(...page);
+          if (page.length < 10) break;
+          after = page[page.length - 1].name;
+        }
+        expect(seen.map((p) => p.name)).toEqual(names);
+        expect(seen.find((p) => p.name === patternName(items[3].events))!.frequency).toBe(2);
+        expect(await store.patternCountsPage('missing', '', 10)).toEqual([]);
+      });
+    });
+
     describe('ledger', () => {
       const doc = (key: string, seq: number, symbols: string[]): DocumentCommit => ({
         key,

@@ -150,4 +150,35 @@ export interface Store {
 
   /** Moves a session's expiry without rewriting its record; false when the session is absent. */
   touchSession(id: string, expiresAt: number): Promise<boolean>;
+
+  // ── Client and remote training: idempotency records, pattern pages ───────────────────────
+  // A keyed write's reply is recorded under its key, so a resent write is answered, not applied
+  // again; a node's patterns are read in pages so a remote reader can resume where it stopped.
+
+  /** The reply recorded under an idempotency key, or null. */
+  getIdempotency(key: string): Promise<IdempotencyRecord | null>;
+  /** Records a reply; false (and the first record kept) when the key is already recorded. */
+  putIdempotency(record: IdempotencyRecord): Promise<boolean>;
+  /** Deletes the records created before `before` (epoch ms); returns how many. */
+  purgeIdempotency(before: number): Promise<number>;
+  /** Up to `limit` patterns of the node as (bare name, frequency), names after `after`, in name order. */
+  patternCountsPage(kbId: string, after: string, limit: number): Promise<NamedFrequency[]>;
+}
+
+/** A keyed write's reply as the server recorded it. */
+export interface IdempotencyRecord {
+  key: string;
+  /** What the key was used for (method and route); a key reused for another request is refused. */
+  scope: string;
+  status: number;
+  contentType: string;
+  body: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+}
+
+/** A pattern's bare name and frequency. */
+export interface NamedFrequency {
+  name: string;
+  frequency: number;
 }

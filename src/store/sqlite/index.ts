@@ -28,7 +28,9 @@ import { compareCodePoints } from '../../engine/symbols.js';
 import type {
   CommitResult,
   DocumentCommit,
+  IdempotencyRecord,
   LearnOptions,
+  NamedFrequency,
   LedgerState,
   NodeSummary,
   RunRecord,
@@ -617,5 +619,62 @@ export class SqliteStore implements Store {
   async touchSession(id: string, expiresAt: number): Promise<boolean> {
     this.touchStatement ??= this.db.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?');
     return this.touchStatement.run(expiresAt, id).changes > 0;
+  }
+
+  // ── Client and remote training: idempotency records, pattern pages ───────────────────────
+  // Records live in their own table, created on first use; pattern pages read the patterns table.
+
+  private idempotencyStatements?: Record<'get' | 'put' | 'purge', Statement>;
+  private pageStatement?: Statement;
+
+  private idempotency(): Record<'get' | 'put' | 'purge', Statement> {
+    if (!this.idempotencyStatements) {
+      this.db.exec(`CREATE TABLE IF NOT EXISTS idempotency (
+        key TEXT PRIMARY KEY,
+        scope TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        content_type TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency (created_at)`);
+      this.idempotencyStatements = {
+        get: this.db.prepare('SELECT key, scope, status, content_type, body, created_at FROM idempotency WHERE key = ?'),
+        put: this.db.prepare(
+          `INSERT INTO idempotency (key, scope, status, content_type, body, created_at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (key) DO NOTHING`,
+        ),
+        purge: this.db.prepare('DELETE FROM idempotency WHERE created_at < ?'),
+      };
+    }
+    return this.idempotencyStatements;
+  }
+
+  async getIdempotency(key: string): Promise<IdempotencyRecord | null> {
+    const row = this.idempotency().get.get(key) as
+      | { key: string; scope: string; status: number; content_type: string; body: string; created_at: number }
+      | undefined;
+    return row
+      ? { key: row.key, scope: row.scope, status: row.status, contentType: row.content_type, body: row.body, createdAt: row.created_at }
+      : null;
+  }
+
+  async putIdempotency(record: IdempotencyRecord): Promise<boolean> {
+    const { key, scope, status, contentType, body, createdAt } = record;
+    return this.idempotency().put.run(key, scope, status, contentType, body, createdAt).changes > 0;
+  }
+
+  async purgeIdempotency(before: number): Promise<number> {
+    return this.idempotency().purge.run(before).changes;
+  }
+
+  async patternCountsPage(kbId: string, after: string, limit: number): Promise<NamedFrequency[]> {
+    const node = this.nodeId(kbId);
+    if (node === undefined || limit <= 0) return [];
+    this.pageStatement ??= this.db.prepare('SELECT name, frequency FROM patterns WHERE node = ? AND name > ? ORDER BY name LIMIT ?');
+    // Names are stored as 20-byte blobs; an empty blob sorts before all of them.
+    const start = isBareName(after) ? Buffer.from(after, 'hex') : Buffer.alloc(0);
+    const rows = this.pageStatement.all(node, start, limit) as { name: Buffer; frequency: number }[];
+    return rows.map((r) => ({ name: r.name.toString('hex'), frequency: r.frequency }));
   }
 }
