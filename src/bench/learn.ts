@@ -17,12 +17,14 @@ const VOCABULARY = 50_257;
 
 const random = seededRandom(42);
 const rank = zipfSampler(VOCABULARY, 1.0, random);
+// Symbols come from a fixed vocabulary, as token strings come from the tokenizer's table.
+const vocabulary = Array.from({ length: VOCABULARY }, (_, i) => `tok${i}`);
 
 function batch(size: number): LearnItem[] {
   const items: LearnItem[] = [];
   for (let i = 0; i < size; i++) {
     const symbols: string[] = [];
-    for (let k = 0; k < 8; k++) symbols.push(`tok${rank()}`);
+    for (let k = 0; k < 8; k++) symbols.push(vocabulary[rank()]);
     const events = chunkEvents(symbols);
     items.push({ events, name: patternName(events) });
   }
