@@ -41,6 +41,8 @@ export interface KnowledgeBase {
   close(): Promise<void>;
 }
 
+const COUNT_PAGE = 10_000;
+
 /** The embedded KnowledgeBase: training writes straight into `store`. */
 export function localKnowledgeBase(store: Store): KnowledgeBase {
   return {
@@ -69,7 +71,14 @@ export function localKnowledgeBase(store: Store): KnowledgeBase {
       return new Map([...records].map(([name, record]) => [name, record.frequency]));
     },
     async *patternCounts(nodeId) {
-      for await (const record of store.allPatterns(nodeId)) yield { name: record.name, frequency: record.frequency };
+      // Pages of names and counts only: a digest never parses a pattern's events.
+      let after = '';
+      for (;;) {
+        const page = await store.patternCountsPage(nodeId, after, COUNT_PAGE);
+        yield* page;
+        if (page.length < COUNT_PAGE) return;
+        after = page[page.length - 1].name;
+      }
     },
     close: () => store.close(),
   };

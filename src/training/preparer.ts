@@ -3,6 +3,7 @@
  * to the least busy worker). Preparation is pure, so which thread prepares a doc never matters.
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { KatoError } from '../errors.js';
@@ -128,4 +129,9 @@ export function workerPreparer(count: number, settings: PrepareSettings): Prepar
 /** A preparer for `workers` threads: 0 prepares in the calling thread. */
 export function createPreparer(workers: number, settings: PrepareSettings): Preparer {
   return workers === 0 ? inThreadPreparer(settings) : workerPreparer(workers, settings);
+}
+
+/** Preparation threads by default: one per core left after the committing thread, 1 to 4. */
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
 }

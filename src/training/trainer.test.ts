@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cursorToString, resolveDataset } from '../datasets/index.js';
+import { cursorToString, resolveDataset, type DatasetRecord } from '../datasets/index.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { documentCommit } from './commit.js';
@@ -81,6 +81,8 @@ async function digestOf(t: Trained): Promise<string> {
 }
 
 let reference: string;
+// Property tests train many small runs; the two shared cores may be busy with other test files.
+const SLOW = 180_000;
 
 beforeAll(async () => {
   const t = setup();
@@ -122,7 +124,7 @@ describe('train', () => {
       }),
       { numRuns: 10 },
     );
-  });
+  }, SLOW);
 
   it('gives the same digest whatever the interruption points', async () => {
     await fc.assert(
@@ -153,15 +155,15 @@ describe('train', () => {
           await t.store.close();
         },
       ),
-      { numRuns: 12 },
+      { numRuns: 10 },
     );
-  });
+  }, SLOW);
 
   it('skips documents the ledger holds above the watermark (a commit that outran its watermark)', async () => {
     const t = setup();
     await session(t, { maxDocs: 5 });
     // Documents 6 and 8 were applied by a commit whose watermark never landed.
-    const records = [];
+    const records: DatasetRecord[] = [];
     for await (const record of resolveDataset(corpus, { idField: 'id' }).open()) records.push(record);
     const ahead = [6, 8].map((seq) =>
       documentCommit('r', {

@@ -82,10 +82,13 @@ function parseResult(finished: Finished): Record<string, any> {
 let reference: Record<string, any>;
 let referenceDir: string;
 
+// Generous limits: the two shared cores may be busy with other test files.
+const SLOW = 180_000;
+
 beforeAll(async () => {
   referenceDir = newDataDir();
   reference = parseResult(await kato(...TRAIN, '--workers', '1', '--json', '--data-dir', referenceDir));
-});
+}, SLOW);
 
 describe('kato train on the bundled corpus', () => {
   it('prints one JSON object with the run, its counts and digest', () => {
@@ -106,7 +109,7 @@ describe('kato train on the bundled corpus', () => {
     const result = parseResult(await kato(...TRAIN, '--workers', '4', '--json', '--data-dir', newDataDir()));
     expect(result.digest).toBe(reference.digest);
     expect(result.levels).toEqual(reference.levels);
-  });
+  }, SLOW);
 
   it('learns the same KB when killed with SIGKILL at random points and resumed until done', async () => {
     const dataDir = newDataDir();
@@ -138,7 +141,7 @@ describe('kato train on the bundled corpus', () => {
     const inspected = JSON.parse((await kato('inspect', '--json', '--data-dir', dataDir)).stdout);
     expect(inspected.digest).toBe(reference.digest);
     expect(inspected.docs).toBe(DOCS);
-  });
+  }, SLOW);
 
   it('stops on SIGINT with exit 130 and a resume hint, and the resumed run learns the same KB', async () => {
     const dataDir = newDataDir();
@@ -152,7 +155,7 @@ describe('kato train on the bundled corpus', () => {
     }
     const resumed = parseResult(await kato(...TRAIN, '--resume', '--json', '--data-dir', dataDir));
     expect(resumed.digest).toBe(reference.digest);
-  });
+  }, SLOW);
 
   it('inspects a run: per-level counts, total frequency and the same digest', async () => {
     const inspected = JSON.parse((await kato('inspect', '--json', '--data-dir', referenceDir)).stdout);
@@ -165,7 +168,7 @@ describe('kato train on the bundled corpus', () => {
     expect(text.stdout).toContain(`digest ${reference.digest}`);
     const status = JSON.parse((await kato('status', '--json', '--data-dir', referenceDir)).stdout);
     expect(status.runs).toMatchObject([{ run: 'default', docs: DOCS, trainer: null, lastSession: { status: 'max-docs' } }]);
-  });
+  }, SLOW);
 });
 
 describe('kato train refuses what it cannot do, with a clear message', () => {

@@ -2,7 +2,6 @@
  * `kato train`: parses the flags, opens the data directory's store and runs one training session;
  * Ctrl+C/SIGTERM stop it cleanly (exit 130, resumable), the summary goes to stdout.
  */
-import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { resolveDataset } from '../../datasets/index.js';
 import { ValidationError } from '../../errors.js';
@@ -10,16 +9,12 @@ import { openStore } from '../../store/index.js';
 import { integerFlag, MAX_PROVENANCE, parseHierarchy } from '../../training/config.js';
 import { count, duration, percent } from '../../training/format.js';
 import { localKnowledgeBase } from '../../training/knowledge-base.js';
+import { defaultWorkers } from '../../training/preparer.js';
 import { progressView } from '../../training/progress.js';
 import { DEFAULT_DATASET, runTraining, type TrainingReport } from '../../training/session.js';
 import { DEFAULT_BATCH_TOKENS } from '../../training/trainer.js';
 import { EXIT } from '../program.js';
 import { packageVersion } from '../version.js';
-
-/** Preparation threads by default: one per core left after the committing thread, 1 to 4. */
-export function defaultWorkers(): number {
-  return Math.max(1, Math.min(4, availableParallelism() - 1));
-}
 
 interface TrainFlags {
   dataset?: string;
