@@ -1,0 +1,93 @@
+/**
+ * `kato serve`: the KATO v3-compatible HTTP server over a data directory, configured by flags
+ * and KATO's environment variables; runs until SIGTERM/SIGINT, then shuts down gracefully.
+ */
+import type { Command } from 'commander';
+import { ValidationError } from '../../errors.js';
+import { optionsFromEnv, serveUntilSignal, startServer, type ServerOptions } from '../../server/index.js';
+
+interface ServeFlags {
+  port?: string;
+  host?: string;
+  dataDir?: string;
+  serviceName?: string;
+  sessionTtl?: string;
+  bodyLimit?: string;
+  apiKey: string[];
+  logLevel?: string;
+}
+
+function integerFlag(name: string, text: string, min: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min) {
+    throw new ValidationError(`--${name}: expected an integer ≥ ${min}, got ${JSON.stringify(text)}`, { flag: name });
+  }
+  return n;
+}
+
+/** Bytes from `1048576`, `512kb`, `16mb` (binary units). */
+function bytesFlag(text: string): number {
+  const match = /^(\d+)\s*(b|kb|k|kib|mb|m|mib|gb|g|gib)?$/i.exec(text.trim());
+  if (!match) throw new ValidationError(`--body-limit: expected bytes such as 1048576 or 16mb, got ${JSON.stringify(text)}`, { flag: 'body-limit' });
+  const unit = (match[2] ?? 'b').toLowerCase()[0];
+  const scale = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
+  const n = Number(match[1]) * scale;
+  if (n < 1024) throw new ValidationError('--body-limit: must be at least 1kb', { flag: 'body-limit' });
+  return n;
+}
+
+/** Flags over environment over defaults. */
+export function serveOptions(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): Omit<ServerOptions, 'store' | 'clock'> {
+  const base = optionsFromEnv(env);
+  const logLevel = flags.logLevel ?? (base.logLevel || 'info');
+  return {
+    ...base,
+    port: flags.port !== undefined ? integerFlag('port', flags.port, 0) : base.port,
+    host: flags.host ?? base.host,
+    dataDir: flags.dataDir ?? base.dataDir,
+    serviceName: flags.serviceName ?? base.serviceName,
+    sessionTtlSeconds: flags.sessionTtl !== undefined ? integerFlag('session-ttl', flags.sessionTtl, 1) : base.sessionTtlSeconds,
+    bodyLimitBytes: flags.bodyLimit !== undefined ? bytesFlag(flags.bodyLimit) : base.bodyLimitBytes,
+    apiKeys: flags.apiKey.length > 0 ? flags.apiKey : base.apiKeys,
+    logLevel: logLevel === 'silent' ? false : logLevel,
+  };
+}
+
+/** Registers `kato serve`. */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('serve a data directory over the KATO v3 HTTP API (sessions, observe, learn, predictions)')
+    .option('--port <port>', 'TCP port, 0 for any free port (env PORT)', undefined)
+    .option('--host <host>', 'interface to listen on (env HOST)', undefined)
+    .option('--data-dir <dir>', 'data directory of the knowledge bases and sessions (env KATO_DATA_DIR)', undefined)
+    .option('--service-name <name>', 'base of every kb_id, as KATO derives them (env SERVICE_NAME)', undefined)
+    .option('--session-ttl <seconds>', 'default session time to live, sliding on every access (env SESSION_TTL)', undefined)
+    .option('--body-limit <bytes>', 'largest request body, e.g. 16mb (env KATO_BODY_LIMIT)', undefined)
+    .option('--api-key <key>', 'require this key in the X-API-Key header on every route but /health; repeatable (env KATO_API_KEYS, comma-separated)', (key: string, keys: string[]) => [...keys, key], [])
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (env LOG_LEVEL)', undefined)
+    .addHelpText(
+      'after',
+      `
+Defaults: port 8000, host 0.0.0.0, data dir ./kato-data, service name kato, session TTL 3600 s,
+body limit 16mb, no API key, log level info. Logs are JSON lines (pino) on stdout.
+
+Session config defaults come from KATO's variables: MAX_PATTERN_LENGTH, PERSISTENCE,
+RECALL_THRESHOLD, STM_MODE, MAX_PREDICTIONS, SORT_SYMBOLS, PROCESS_PREDICTIONS,
+USE_TOKEN_MATCHING, RANK_SORT_ALGO, FUZZY_TOKEN_THRESHOLD, INDEXER_TYPE, FILTER_PIPELINE, …
+(any session config key in upper case); SESSION_AUTO_EXTEND=false stops sliding expiry.
+
+Docs: GET /docs (OpenAPI at /openapi.json). Metrics: GET /metrics (KATO JSON),
+GET /metrics/prometheus (Prometheus text; also /metrics with Accept: text/plain).
+Sessions live in the data directory: after a crash or restart every unexpired session
+continues under the same id. SIGTERM/SIGINT: stop accepting, finish in-flight requests,
+close the store, exit 0.`,
+    )
+    .action(async (flags: ServeFlags) => {
+      const server = await startServer(serveOptions(flags));
+      const options = server.app.kato.options;
+      process.stdout.write(`kato serve: listening on ${server.url} (data dir ${options.dataDir}, service ${options.serviceName})\n`);
+      const signal = await serveUntilSignal(server);
+      process.stdout.write(`kato serve: stopped on ${signal}\n`);
+    });
+}

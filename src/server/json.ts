@@ -1,0 +1,212 @@
+/**
+ * JSON in and out as KATO's Python server speaks it: request numbers keep their int/float kind
+ * (lossless parse), and response floats print the way Python's json does (`1.0`, `1e-05`).
+ */
+import { isLosslessNumber, parse as parseLossless, type LosslessNumber } from 'lossless-json';
+import { JsonFloat, type JsonValue } from '../engine/processor/json-value.js';
+import { pyFloatRepr } from '../engine/pyrepr.js';
+
+/**
+ * Keys whose numbers Python computes as floats. Every number below such a key prints with a
+ * fraction or exponent — prediction metrics, emotive and affinity dicts, percept vectors, config
+ * ratios and monitoring figures.
+ */
+const FLOAT_KEYS: ReadonlySet<string> = new Set([
+  'similarity',
+  'evidence',
+  'confidence',
+  'snr',
+  'fragmentation',
+  'potential',
+  '_pre_potential',
+  'confluence',
+  'itfdf_similarity',
+  'tfidf_score',
+  'entropy',
+  'normalized_entropy',
+  'global_normalized_entropy',
+  'predictive_information',
+  'pattern_probability',
+  'weighted_strength',
+  'bayesian_posterior',
+  'bayesian_prior',
+  'bayesian_likelihood',
+  'weighted_similarity',
+  'weighted_evidence',
+  'weighted_confidence',
+  'weighted_snr',
+  'aggregate_potential',
+  'total_weighted_frequency',
+  'emotives',
+  'affinity',
+  'affinities',
+  'vectors',
+  'recall_threshold',
+  'fuzzy_token_threshold',
+  'length_min_ratio',
+  'length_max_ratio',
+  'jaccard_threshold',
+  'minhash_threshold',
+  'bloom_false_positive_rate',
+  'uptime_seconds',
+  'time_ms',
+  'timestamp',
+  'last_collection',
+  'cpu_percent',
+  'memory_percent',
+  'disk_percent',
+  'error_rate',
+  'average_response_time',
+  'avg_response_time',
+  'idle_seconds',
+  'rates',
+  'min',
+  'max',
+  'avg',
+  'value',
+]);
+
+/** Keys whose values are user data, printed exactly as they arrived (no float keys apply). */
+const RAW_KEYS: ReadonlySet<string> = new Set(['metadata', 'labels']);
+
+type Mode = 'normal' | 'float' | 'raw';
+
+function numberText(n: number, asFloat: boolean): string {
+  // Python's json refuses NaN and infinities; null is the only valid JSON for them.
+  if (!Number.isFinite(n)) return 'null';
+  if (asFloat || !Number.isInteger(n)) return pyFloatRepr(n);
+  return Math.abs(n) < 1e21 ? String(n) : BigInt(n).toString();
+}
+
+function write(value: unknown, mode: Mode, out: string[]): void {
+  if (value === null || value === undefined) {
+    out.push('null');
+  } else if (typeof value === 'string') {
+    out.push(JSON.stringify(value));
+  } else if (typeof value === 'number') {
+    out.push(numberText(value, mode === 'float'));
+  } else if (typeof value === 'boolean') {
+    out.push(value ? 'true' : 'false');
+  } else if (typeof value === 'bigint') {
+    out.push(value.toString());
+  } else if (value instanceof JsonFloat) {
+    out.push(numberText(value.value, true));
+  } else if (value instanceof Date) {
+    out.push(JSON.stringify(value.toISOString()));
+  } else if (Array.isArray(value)) {
+    out.push('[');
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out.push(',');
+      write(value[i], mode, out);
+    }
+    out.push(']');
+  } else if (value instanceof Map) {
+    write(Object.fromEntries(value), mode, out);
+  } else {
+    out.push('{');
+    let first = true;
+    for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+      if (v === undefined || typeof v === 'function') continue;
+      if (!first) out.push(',');
+      first = false;
+      out.push(JSON.stringify(key), ':');
+      let childMode = mode;
+      if (mode === 'normal') childMode = RAW_KEYS.has(key) ? 'raw' : FLOAT_KEYS.has(key) ? 'float' : 'normal';
+      write(v, childMode, out);
+    }
+    out.push('}');
+  }
+}
+
+/** Compact UTF-8 JSON with Python's float spelling for the float-typed fields of KATO responses. */
+export function pyJson(value: unknown): string {
+  const out: string[] = [];
+  write(value, 'normal', out);
+  return out.join('');
+}
+
+/** Compact JSON of user data, numbers exactly as decoded (floats stay floats). */
+export function rawJson(value: unknown): string {
+  const out: string[] = [];
+  write(value, 'raw', out);
+  return out.join('');
+}
+
+/** Why a JSON value was refused while decoding. */
+export class JsonDecodeError extends Error {
+  readonly position: number;
+  constructor(message: string, position: number) {
+    super(message);
+    this.position = position;
+  }
+}
+
+/**
+ * Parses JSON text keeping each number's source text (`LosslessNumber`). Throws JsonDecodeError
+ * with the character position on malformed input.
+ */
+export function parseJsonText(text: string): unknown {
+  try {
+    return parseLossless(text);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const match = /position (\d+)/.exec(message);
+    throw new JsonDecodeError(message.replace(/ at position \d+$/, ''), match ? Number(match[1]) : 0);
+  }
+}
+
+/** True for a number as the lossless parser keeps it. */
+export function isNumberText(value: unknown): value is LosslessNumber {
+  return isLosslessNumber(value);
+}
+
+/** True when a JSON number's text denotes a float (fraction or exponent). */
+export function isFloatSyntax(text: string): boolean {
+  return /[.eE]/.test(text);
+}
+
+/**
+ * A losslessly parsed value as the engine's JsonValue: ints become numbers (bigint beyond 2^53),
+ * floats JsonFloat. Returns undefined when a number is not finite as a double.
+ */
+export function toJsonValue(value: unknown): JsonValue | undefined {
+  if (isLosslessNumber(value)) {
+    const text = value.value;
+    if (isFloatSyntax(text)) {
+      const f = new JsonFloat(text);
+      return Number.isFinite(f.value) ? f : undefined;
+    }
+    const n = Number(text);
+    return Number.isSafeInteger(n) ? n : BigInt(text);
+  }
+  if (Array.isArray(value)) {
+    const out: JsonValue[] = [];
+    for (const item of value) {
+      const v = toJsonValue(item);
+      if (v === undefined) return undefined;
+      out.push(v);
+    }
+    return out;
+  }
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, JsonValue> = {};
+    for (const [k, item] of Object.entries(value)) {
+      const v = toJsonValue(item);
+      if (v === undefined) return undefined;
+      setOwn(out, k, v);
+    }
+    return out;
+  }
+  return value as JsonValue;
+}
+
+/** Sets an own enumerable property, even one named `__proto__` (a legal JSON key). */
+export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+/** Decodes JSON text written by `rawJson` back to the engine's JsonValue. */
+export function decodeJsonValue(text: string): JsonValue {
+  return toJsonValue(parseJsonText(text)) ?? null;
+}
