@@ -2,10 +2,10 @@
  * Choosing the knowledge base of a `--server` command: the native batch routes (exactly once) or
  * KATO's own routes (any KATO server), and the one-line log the client writes while it works.
  */
-import type { ClientLogger } from '../client/transport.js';
+import type { ClientCounters, ClientLogger } from '../client/transport.js';
 import { ValidationError } from '../errors.js';
 import { openStore } from '../store/index.js';
-import type { KnowledgeBase } from './knowledge-base.js';
+import { localKnowledgeBase, type KnowledgeBase } from './knowledge-base.js';
 import { katoProtocolKnowledgeBase, KATO_PROTOCOL_NOTICE } from './remote-kato.js';
 import { remoteKnowledgeBase } from './remote-knowledge-base.js';
 
@@ -59,10 +59,47 @@ export interface ServerKbOptions {
   notice?: (message: string) => void;
 }
 
+/** A KB opened for a command, with the client's counters when it talks to a server. */
+export interface CommandKnowledgeBase {
+  kb: KnowledgeBase;
+  counters: ClientCounters | null;
+}
+
 /** Opens the knowledge base a `--server` command trains or reads. */
-export function serverKnowledgeBase(options: ServerKbOptions): KnowledgeBase {
+export function serverKnowledgeBase(options: ServerKbOptions): CommandKnowledgeBase {
   const baseUrl = parseServerUrl(options.server);
-  if (options.protocol === 'native') return remoteKnowledgeBase({ baseUrl, logger: options.logger });
+  if (options.protocol === 'native') {
+    const kb = remoteKnowledgeBase({ baseUrl, logger: options.logger });
+    return { kb, counters: kb.counters };
+  }
   options.notice?.(KATO_PROTOCOL_NOTICE);
-  return katoProtocolKnowledgeBase({ baseUrl, logger: options.logger, mirror: openStore(options.dataDir) });
+  const kb = katoProtocolKnowledgeBase({ baseUrl, logger: options.logger, mirror: openStore(options.dataDir) });
+  return { kb, counters: kb.counters };
+}
+
+/** The flags a command passes: `--server`, `--protocol` and `--data-dir`. */
+export interface KbFlags {
+  server?: string;
+  protocol?: string;
+  dataDir: string;
+}
+
+/**
+ * The KB of a command: the data directory's store, or a server's KB when `--server` is given
+ * (`--protocol` alone is refused). `command` prefixes the client's log lines and notices.
+ */
+export function commandKnowledgeBase(flags: KbFlags, command: string): CommandKnowledgeBase {
+  if (flags.server === undefined) {
+    if (flags.protocol !== undefined) {
+      throw new ValidationError('--protocol needs --server: it says how to talk to a server', { field: 'protocol' });
+    }
+    return { kb: localKnowledgeBase(openStore(flags.dataDir)), counters: null };
+  }
+  return serverKnowledgeBase({
+    server: flags.server,
+    protocol: parseProtocol(flags.protocol),
+    dataDir: flags.dataDir,
+    logger: lineLogger(command),
+    notice: (message) => process.stderr.write(`${command}: ${message}\n`),
+  });
 }
