@@ -5,16 +5,17 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { NotFoundError } from '../../errors.js';
-import { databasePath, openStore } from '../../store/index.js';
+import { databasePath } from '../../store/index.js';
 import { runDigest } from '../../training/digest.js';
 import { count } from '../../training/format.js';
-import { localKnowledgeBase } from '../../training/knowledge-base.js';
 import { checkRunName } from '../../training/nodes.js';
+import { commandKnowledgeBase } from '../../training/remote.js';
 
 interface InspectFlags {
   dataDir: string;
   run: string;
   json?: boolean;
+  server?: string;
 }
 
 /** Registers `kato inspect`. */
@@ -25,18 +26,19 @@ export function registerInspect(program: Command): void {
     .option('--data-dir <dir>', 'data directory', './kato-data')
     .option('--run <name>', 'run name', 'default')
     .option('--json', 'print one JSON object on stdout')
+    .option('--server <url>', 'inspect the run on a kato server instead of a data directory')
     .action(async (flags: InspectFlags) => {
       const run = checkRunName(flags.run);
-      if (!existsSync(databasePath(flags.dataDir))) {
+      if (!flags.server && !existsSync(databasePath(flags.dataDir))) {
         throw new NotFoundError(`no kato data in ${flags.dataDir} (expected ${databasePath(flags.dataDir)})`, { dataDir: flags.dataDir });
       }
-      const kb = localKnowledgeBase(openStore(flags.dataDir));
+      const { kb } = commandKnowledgeBase(flags, 'kato inspect');
       try {
         const record = await kb.getRun(run);
         if (!record) {
           const runs = (await kb.listRuns()).map((r) => r.run);
           throw new NotFoundError(
-            `no run '${run}' in ${flags.dataDir}${runs.length ? ` (runs: ${runs.join(', ')})` : ' (it holds no runs)'}`,
+            `no run '${run}' in ${flags.server ?? flags.dataDir}${runs.length ? ` (runs: ${runs.join(', ')})` : ' (it holds no runs)'}`,
             { run },
           );
         }

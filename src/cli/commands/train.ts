@@ -5,12 +5,11 @@
 import type { Command } from 'commander';
 import { resolveDataset } from '../../datasets/index.js';
 import { ValidationError } from '../../errors.js';
-import { openStore } from '../../store/index.js';
 import { integerFlag, MAX_PROVENANCE, parseHierarchy } from '../../training/config.js';
 import { count, duration, percent } from '../../training/format.js';
-import { localKnowledgeBase } from '../../training/knowledge-base.js';
 import { defaultWorkers } from '../../training/preparer.js';
 import { progressView } from '../../training/progress.js';
+import { commandKnowledgeBase } from '../../training/remote.js';
 import { DEFAULT_DATASET, runTraining, type TrainingReport } from '../../training/session.js';
 import { DEFAULT_BATCH_TOKENS } from '../../training/trainer.js';
 import { EXIT } from '../program.js';
@@ -34,6 +33,8 @@ interface TrainFlags {
   normalizer?: string;
   json?: boolean;
   progress?: string;
+  server?: string;
+  protocol?: string;
 }
 
 /** The `--json` object: one line, the contract scripts and tests read. */
@@ -119,8 +120,7 @@ async function trainAction(flags: TrainFlags, command: Command): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const store = openStore(flags.dataDir);
-  const kb = localKnowledgeBase(store);
+  const { kb, counters } = commandKnowledgeBase(flags, 'kato train');
   try {
     const report = await runTraining({
       kb,
@@ -142,12 +142,15 @@ async function trainAction(flags: TrainFlags, command: Command): Promise<void> {
       notice: (message) => process.stderr.write(`kato train: ${message}\n`),
       katoVersion: packageVersion(),
     });
-    if (flags.json) process.stdout.write(`${JSON.stringify(reportJson(report))}\n`);
+    if (flags.json) process.stdout.write(`${JSON.stringify(counters ? { ...reportJson(report), client: counters } : reportJson(report))}\n`);
     else process.stdout.write(reportText(report));
+    if (counters && !flags.json) {
+      process.stdout.write(`  server      ${flags.server}: ${count(counters.requests)} requests, ${count(counters.retries)} retries, ${count(counters.recoveries)} session recoveries, ${count(counters.dedupHits + counters.duplicateDocuments)} resends found already applied\n`);
+    }
     if (report.status === 'interrupted') {
       process.stderr.write(
         `kato train: interrupted; every committed document is kept. Resume with:\n` +
-          `  kato train --resume --run ${report.run} --data-dir ${JSON.stringify(flags.dataDir)}\n`,
+          `  kato train --resume --run ${report.run} --data-dir ${JSON.stringify(flags.dataDir)}${flags.server ? ` --server ${flags.server}` : ''}\n`,
       );
       process.exitCode = EXIT.interrupted;
     }
@@ -180,5 +183,7 @@ export function registerTrain(program: Command): void {
     .option('--normalizer <name>', 'text normaliser (default: the dataset\'s)')
     .option('--progress <mode>', 'bar, lines or none (default: bar on a terminal, else lines)')
     .option('--json', 'print one JSON object with the result on stdout (progress stays on stderr)')
+    .option('--server <url>', 'train the knowledge base of a kato server (run manifest and lock stay in --data-dir)')
+    .option('--protocol <name>', 'with --server: native (batch routes, exactly once; default) or kato (KATO v3 routes only, for any KATO server)')
     .action(trainAction);
 }

@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KatoClient } from '../../src/client/kato.js';
+import { openStore } from '../../src/store/index.js';
+import { localKnowledgeBase } from '../../src/training/knowledge-base.js';
+import { CLI, ServerProcess, requireBuiltCli } from './harness.js';
+
+const root = mkdtempSync(join(tmpdir(), 'kato-remote-cli-'));
+const server = new ServerProcess(join(root, 'server'));
+let url = '';
+
+beforeAll(async () => {
+  requireBuiltCli();
+  url = `http://127.0.0.1:${await server.start()}`;
+});
+
+afterAll(async () => {
+  await server.stop('SIGKILL');
+  rmSync(root, { recursive: true, force: true });
+});
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function kato(...args: string[]): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function json(finished: Finished): Record<string, any> {
+  expect(finished.stderr).not.toMatch(/^kato: /m);
+  expect(finished.code).toBe(0);
+  return JSON.parse(finished.stdout.trim());
+}
+
+const TRAIN = ['train', '--progress', 'none', '--json'];
+
+describe('kato train and inspect with --server', () => {
+  it('trains over the native routes to the digest of an embedded run, and inspects it over HTTP', async () => {
+    const embedded = json(await kato(...TRAIN, '--max-docs', '8', '--data-dir', join(root, 'embedded')));
+    const remote = json(await kato(...TRAIN, '--max-docs', '8', '--data-dir', join(root, 'trainer'), '--server', url));
+    expect(remote.digest).toBe(embedded.digest);
+    expect(remote.docs).toBe(8);
+    expect(remote.client).toMatchObject({ retries: 0, duplicateDocuments: 0 });
+    expect(remote.client.requests).toBeGreaterThan(0);
+
+    const inspected = json(await kato('inspect', '--json', '--server', url));
+    expect(inspected.digest).toBe(embedded.digest);
+    expect(inspected.levels).toEqual(json(await kato('inspect', '--json', '--data-dir', join(root, 'server'))).levels);
+
+    const resumed = json(await kato(...TRAIN, '--max-docs', '10', '--resume', '--data-dir', join(root, 'trainer'), '--server', url));
+    expect(resumed.docs).toBe(10);
+    expect(resumed.session.docs).toBe(2);
+  });
+
+  it('trains a KATO server through KATO routes only, saying exactly-once cannot be guaranteed', async () => {
+    const embedded = json(await kato(...TRAIN, '--max-docs', '3', '--data-dir', join(root, 'embedded-k'), '--run', 'k'));
+    const finished = await kato(...TRAIN, '--max-docs', '3', '--data-dir', join(root, 'mirror'), '--run', 'k', '--server', url, '--protocol', 'kato');
+    expect(finished.stderr).toMatch(/exactly-once cannot be guaranteed/);
+    const viaKato = json(finished);
+    expect(viaKato.digest).toBe(embedded.digest);
+
+    // The server learned what the mirror says: same names and frequencies through KATO's GET /pattern.
+    const mirror = localKnowledgeBase(openStore(join(root, 'mirror')));
+    const client = new KatoClient({ baseUrl: url, logger: { info: () => undefined, warn: () => undefined, debug: () => undefined } });
+    try {
+      for (const level of [0, 1]) {
+        const expected = new Map<string, number>();
+        for await (const { name, frequency } of mirror.patternCounts(`k/node${level}`)) expected.set(name, frequency);
+        expect(expected.size).toBeGreaterThan(0);
+        const served = await client.patterns(`k/node${level}`, [...expected.keys()]);
+        expect(new Map([...served].map(([name, view]) => [name, view.frequency]))).toEqual(expected);
+      }
+    } finally {
+      await client.close();
+      await mirror.close();
+    }
+  });
+
+  it('refuses --protocol without --server, and a --server that is not a URL', async () => {
+    const alone = await kato('train', '--protocol', 'kato', '--data-dir', join(root, 'x'));
+    expect(alone.code).toBe(1);
+    expect(alone.stderr).toMatch(/--protocol needs --server/);
+    const bad = await kato('train', '--server', 'localhost:8000', '--data-dir', join(root, 'x'));
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--server must be an http\(s\) URL/);
+    const unknown = await kato('train', '--server', url, '--protocol', 'grpc', '--data-dir', join(root, 'x'));
+    expect(unknown.stderr).toMatch(/--protocol must be native or kato/);
+  });
+});
