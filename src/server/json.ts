@@ -74,7 +74,13 @@ type Mode = 'normal' | 'float' | 'raw';
 function numberText(n: number, asFloat: boolean): string {
   // Python's json refuses NaN and infinities; null is the only valid JSON for them.
   if (!Number.isFinite(n)) return 'null';
-  if (asFloat || !Number.isInteger(n)) return pyFloatRepr(n);
+  const integral = Number.isInteger(n);
+  if (asFloat || !integral) {
+    const abs = Math.abs(n);
+    // Between 1e-4 and 1e16 JavaScript and Python print the same shortest digits positionally.
+    if (abs >= 1e-4 && abs < 1e16) return integral ? `${n}.0` : String(n);
+    return pyFloatRepr(n);
+  }
   return Math.abs(n) < 1e21 ? String(n) : BigInt(n).toString();
 }
 
@@ -141,11 +147,36 @@ export class JsonDecodeError extends Error {
   }
 }
 
+/** Deepest nesting of arrays and objects a request may use (recursive code stays far from the stack limit). */
+export const MAX_DEPTH = 512;
+
+/** Position where the nesting of `text` first exceeds `limit`, or -1 (strings are skipped). */
+function nestingBeyond(text: string, limit: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return i;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return -1;
+}
+
 /**
  * Parses JSON text keeping each number's source text (`LosslessNumber`). Throws JsonDecodeError
  * with the character position on malformed input.
  */
 export function parseJsonText(text: string): unknown {
+  const tooDeep = nestingBeyond(text, MAX_DEPTH);
+  if (tooDeep >= 0) throw new JsonDecodeError(`nesting deeper than ${MAX_DEPTH} levels`, tooDeep);
   try {
     return parseLossless(text);
   } catch (err) {

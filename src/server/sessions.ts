@@ -5,9 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ConfigValues } from '../engine/processor/config.js';
 import type { JsonValue } from '../engine/processor/json-value.js';
-import { newSessionState, type PerceptData, type SessionState } from '../engine/processor/session.js';
+import { newSessionState, type PerceptData, type SessionState, type StoredPrediction } from '../engine/processor/session.js';
 import type { Store } from '../store/types.js';
 import { decodeJsonValue, rawJson } from './json.js';
+import { LruMap } from './lru.js';
 
 /** A live session: identity, lifetime, the client's metadata and the processor state. */
 export interface Session {
@@ -24,6 +25,8 @@ export interface Session {
   state: SessionState;
   configUpdatedAt: number;
   configVersion: number;
+  /** Which write of the session this copy reflects (see SessionService.isCurrent). */
+  stamp?: number;
 }
 
 /** The stored form of a session (JSON; user data with float spellings kept as JSON text). */
@@ -41,8 +44,28 @@ interface SessionRecord {
   metadata_accumulator: Record<string, string>[];
   time: number;
   percept_data: (Omit<PerceptData, 'metadata'> & { metadata: string }) | null;
-  predictions: Record<string, unknown>[];
+  /** The last observe's predictions as JSON text: only cognition-data reads them. */
+  predictions: string;
   config: ConfigValues;
+}
+
+// Predictions are the bulk of a session record but rarely read: they stay JSON text until a
+// route reads them, and a session that did not replace them writes the same text back.
+const predictionText = new WeakMap<SessionState, () => string>();
+
+function lazyPredictions(state: SessionState, text: string): void {
+  let value: StoredPrediction[] | undefined;
+  let raw: string | undefined = text;
+  Object.defineProperty(state, 'predictions', {
+    enumerable: true,
+    configurable: true,
+    get: () => (value ??= JSON.parse(raw!) as StoredPrediction[]),
+    set: (next: StoredPrediction[]) => {
+      value = next;
+      raw = undefined;
+    },
+  });
+  predictionText.set(state, () => (raw ??= JSON.stringify(value)));
 }
 
 function encode(session: Session): SessionRecord {
@@ -61,13 +84,13 @@ function encode(session: Session): SessionRecord {
     metadata_accumulator: state.metadataAccumulator,
     time: state.time,
     percept_data: state.perceptData ? { ...state.perceptData, metadata: rawJson(state.perceptData.metadata) } : null,
-    predictions: state.predictions,
+    predictions: predictionText.get(state)?.() ?? JSON.stringify(state.predictions),
     config: state.config,
   };
 }
 
 function decode(id: string, expiresAt: number, r: SessionRecord): Session {
-  return {
+  const session: Session = {
     id,
     nodeId: r.node_id,
     kbId: r.kb_id,
@@ -85,10 +108,13 @@ function decode(id: string, expiresAt: number, r: SessionRecord): Session {
       perceptData: r.percept_data
         ? { ...r.percept_data, metadata: decodeJsonValue(r.percept_data.metadata) as Record<string, JsonValue> }
         : null,
-      predictions: r.predictions,
+      predictions: [],
       config: r.config,
     },
   };
+  // Records written before predictions were kept as text hold them as a list.
+  lazyPredictions(session.state, typeof r.predictions === 'string' ? r.predictions : JSON.stringify(r.predictions ?? []));
+  return session;
 }
 
 /** A new session id: `session-<uuid4 hex>-<epoch ms>`, as KATO makes them. */
@@ -114,6 +140,11 @@ export interface SessionServiceOptions {
 export class SessionService {
   private readonly locks = new Map<string, Promise<void>>();
   private readonly now: () => number;
+  // The stamp of each recently loaded or written session: a copy carrying the current stamp is
+  // what the store holds, so a route can use the copy the middleware loaded instead of reading
+  // the session again. Bounded; a forgotten stamp only means one more read.
+  private readonly stamps = new LruMap<string, number>(10_000);
+  private lastStamp = 0;
 
   constructor(
     private readonly store: Store,
@@ -157,10 +188,20 @@ export class SessionService {
     const row = await this.store.getSession(id);
     if (!row) return null;
     if (row.expiresAt <= this.now()) {
+      this.stamps.delete(id);
       await this.store.deleteSession(id);
       return null;
     }
-    return decode(id, row.expiresAt, row.record as unknown as SessionRecord);
+    const session = decode(id, row.expiresAt, row.record as unknown as SessionRecord);
+    let stamp = this.stamps.get(id);
+    if (stamp === undefined) this.stamps.set(id, (stamp = ++this.lastStamp));
+    session.stamp = stamp;
+    return session;
+  }
+
+  /** True when no write happened since this copy of the session was loaded or saved. */
+  isCurrent(session: Session): boolean {
+    return session.stamp !== undefined && this.stamps.get(session.id) === session.stamp;
   }
 
   /**
@@ -180,6 +221,7 @@ export class SessionService {
     const row = await this.store.getSession(id);
     if (!row) return { exists: false, expired: false };
     if (row.expiresAt <= this.now()) {
+      this.stamps.delete(id);
       await this.store.deleteSession(id);
       return { exists: false, expired: true };
     }
@@ -188,6 +230,8 @@ export class SessionService {
 
   /** Writes the session (its expiry included). */
   async save(session: Session): Promise<void> {
+    session.stamp = ++this.lastStamp;
+    this.stamps.set(session.id, session.stamp);
     await this.store.putSession({
       id: session.id,
       nodeId: session.nodeId,
@@ -203,6 +247,7 @@ export class SessionService {
   }
 
   async delete(id: string): Promise<boolean> {
+    this.stamps.delete(id);
     return this.store.deleteSession(id);
   }
 

@@ -56,6 +56,16 @@ describe('POST /sessions/{id}/observe (spec §3.4, §13.4–5)', () => {
     expect(res.json().detail[0].type).toBe('json_invalid');
   });
 
+  it('refuses JSON nested deeper than 512 levels with 422, and accepts deep-but-sane metadata', async () => {
+    const id = await t.session('n');
+    const deep = (depth: number) => `{"strings": ["a"], "metadata": {"deep": ${'['.repeat(depth)}${']'.repeat(depth)}}}`;
+    const refused = await t.post(`/sessions/${id}/observe`, deep(100_000));
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().detail[0].ctx.error).toContain('nesting deeper than 512');
+    expect((await t.post(`/sessions/${id}/observe`, deep(400))).statusCode).toBe(200);
+    expect((await t.get(`/sessions/${id}/percept-data`)).statusCode).toBe(200);
+  });
+
   it('refuses vectors of different lengths with 400 VectorDimensionError', async () => {
     const id = await t.session('n');
     const res = await t.post(`/sessions/${id}/observe`, { vectors: [[1, 2], [1, 2, 3]] });

@@ -98,6 +98,9 @@ describe('observe (spec §6.1–6.4)', () => {
       metadata: { source: 'x', ratio: new JsonFloat('1.0') },
     });
     expect(state.emotivesAccumulator).toEqual([{ joy: 1 }, { joy: 0.5, fear: 1 }]);
+    await observe(state, obs(['d'], { emotives: {}, metadata: {} }), ctx);
+    expect(state.emotivesAccumulator).toHaveLength(2);
+    expect(state.metadataAccumulator).toHaveLength(1);
   });
 
   it('stores predictions only while process_predictions is on', async () => {

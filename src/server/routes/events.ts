@@ -25,7 +25,8 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ServerContext): v
           }),
         );
         ctx.events.add(socket);
-      });
+      })
+      .catch((err: unknown) => app.log.warn({ err }, 'event stream snapshot failed'));
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       if (!isBinary && data.toString() === 'ping') void snapshotSent.then(() => socket.readyState === OPEN && socket.send('pong'));
     });

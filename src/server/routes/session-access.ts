@@ -22,7 +22,8 @@ export function requestSession(request: FastifyRequest): Session {
 export async function changeSession<T>(ctx: ServerContext, request: FastifyRequest, change: (session: Session) => Promise<T>): Promise<T> {
   const seen = requestSession(request);
   return ctx.sessions.withLock(seen.id, async () => {
-    const session = await ctx.sessions.load(seen.id);
+    // The middleware's copy is still what the store holds unless a write came first.
+    const session = ctx.sessions.isCurrent(seen) ? seen : await ctx.sessions.load(seen.id);
     if (!session) throw new SessionNotFound(seen.id);
     // Keep the expiry the middleware slid for this very request.
     session.expiresAt = Math.max(session.expiresAt, seen.expiresAt);
