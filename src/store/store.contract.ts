@@ -263,6 +263,35 @@ export function storeContract(label: string, open: () => Promise<Store>): void {
       });
     });
 
+    describe('pattern log', () => {
+      it('lists a node’s patterns in insertion order after a row id, with the count and probes', async () => {
+        const items = ['a', 'b', 'c', 'd', 'e'].map((s) => ({ events: ev(s, 'z') }));
+        await store.learn('n', items.slice(0, 3), P);
+        await store.learn('other', [{ events: ev('q', 'r') }], P);
+        await store.learn('n', [...items.slice(3), items[0]], P);
+        const all = await store.patternLog('n', 0, 100);
+        expect(all.rows.map((r) => r.events)).toEqual(items.map((i) => i.events));
+        expect(all.rows.map((r) => r.name)).toEqual(items.map((i) => patternName(i.events)));
+        expect(all.rows.every((r, k) => k === 0 || r.id > all.rows[k - 1].id)).toBe(true);
+        expect(all.patternCount).toBe(5);
+        const page = await store.patternLog('n', all.rows[1].id, 2, [all.rows[0].id, all.rows[4].id, 10 ** 9]);
+        expect(page.rows.map((r) => r.name)).toEqual(all.rows.slice(2, 4).map((r) => r.name));
+        expect(page.probes).toEqual(new Map([[all.rows[0].id, all.rows[0].name], [all.rows[4].id, all.rows[4].name]]));
+        expect(await store.patternLog('missing', 0, 10)).toEqual({ rows: [], patternCount: 0, probes: new Map() });
+      });
+
+      it('shows a cleared node as empty, and its new rows after relearning', async () => {
+        await store.learn('n', [{ events: ev('a', 'b') }, { events: ev('c', 'd') }], P);
+        const before = await store.patternLog('n', 0, 10);
+        await store.clearNode('n');
+        const cleared = await store.patternLog('n', 0, 10, [before.rows[0].id]);
+        expect([cleared.rows, cleared.patternCount, cleared.probes.size]).toEqual([[], 0, 0]);
+        await store.learn('n', [{ events: ev('e', 'f') }], P);
+        const after = await store.patternLog('n', 0, 10);
+        expect([after.rows.map((r) => r.name), after.patternCount]).toEqual([[patternName(ev('e', 'f'))], 1]);
+      });
+    });
+
     describe('ledger', () => {
       const doc = (key: string, seq: number, symbols: string[]): DocumentCommit => ({
         key,

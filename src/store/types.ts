@@ -4,6 +4,7 @@
  */
 import type {
   Emotives,
+  Event,
   LearnItem,
   LearnOutcome,
   NodeTotals,
@@ -163,6 +164,33 @@ export interface Store {
   purgeIdempotency(before: number): Promise<number>;
   /** Up to `limit` patterns of the node as (bare name, frequency), names after `after`, in name order. */
   patternCountsPage(kbId: string, after: string, limit: number): Promise<NamedFrequency[]>;
+
+  // ── Predictions: a node's pattern log ─────────────────────────────────────────────────────
+  // The prediction candidate index lives in memory and catches up by reading the rows added
+  // since its last read; the pattern count and the names of rows it already holds, read in the
+  // same snapshot, reveal a node cleared in between.
+
+  /**
+   * Up to `limit` patterns of the node with a row id above `afterId`, ascending, read in one
+   * snapshot with the node's pattern count and the names of the `probeIds` rows that exist.
+   */
+  patternLog(kbId: string, afterId: number, limit: number, probeIds?: readonly number[]): Promise<PatternLogPage>;
+}
+
+/** A pattern as the log holds it: its row id (ascending in insertion order), name and events. */
+export interface PatternLogRow {
+  id: number;
+  name: string;
+  events: Event[];
+}
+
+/** A page of a node's pattern log. */
+export interface PatternLogPage {
+  rows: PatternLogRow[];
+  /** The node's number of patterns in the page's snapshot. */
+  patternCount: number;
+  /** Bare names of the probed row ids that belong to the node. */
+  probes: Map<number, string>;
 }
 
 /** A keyed write's reply as the server recorded it. */

@@ -16,6 +16,7 @@ import {
 import { isBareName, patternName } from '../../engine/names.js';
 import type {
   Emotives,
+  Event,
   LearnItem,
   LearnOutcome,
   NodeTotals,
@@ -32,6 +33,7 @@ import type {
   LearnOptions,
   NamedFrequency,
   LedgerState,
+  PatternLogPage,
   NodeSummary,
   RunRecord,
   SessionRow,
@@ -676,5 +678,36 @@ export class SqliteStore implements Store {
     const start = isBareName(after) ? Buffer.from(after, 'hex') : Buffer.alloc(0);
     const rows = this.pageStatement.all(node, start, limit) as { name: Buffer; frequency: number }[];
     return rows.map((r) => ({ name: r.name.toString('hex'), frequency: r.frequency }));
+  }
+
+  // ── Predictions: a node's pattern log ─────────────────────────────────────────────────────
+  // Rows are read by rowid range (`+node` keeps the planner off the name index), all in one read
+  // transaction so the count and the probes describe the same snapshot as the rows.
+
+  private logStatements?: Record<'rows' | 'count' | 'probes', Statement>;
+
+  async patternLog(kbId: string, afterId: number, limit: number, probeIds: readonly number[] = []): Promise<PatternLogPage> {
+    const node = this.nodeId(kbId);
+    if (node === undefined || limit <= 0) return { rows: [], patternCount: 0, probes: new Map() };
+    const statements = (this.logStatements ??= {
+      rows: this.db.prepare('SELECT id, name, events FROM patterns WHERE id > ? AND +node = ? ORDER BY id LIMIT ?'),
+      count: this.db.prepare('SELECT total_unique_patterns FROM nodes WHERE id = ?'),
+      probes: this.db.prepare('SELECT id, name FROM patterns WHERE id IN (SELECT value FROM json_each(?)) AND node = ?'),
+    });
+    return this.db.transaction(() => {
+      const rows = (statements.rows.all(afterId, node, limit) as { id: number; name: Buffer; events: string }[]).map((r) => ({
+        id: r.id,
+        name: r.name.toString('hex'),
+        events: JSON.parse(r.events) as Event[],
+      }));
+      const counts = statements.count.get(node) as { total_unique_patterns: number } | undefined;
+      const probes = new Map<number, string>();
+      if (probeIds.length > 0) {
+        for (const r of statements.probes.all(JSON.stringify(probeIds), node) as { id: number; name: Buffer }[]) {
+          probes.set(r.id, r.name.toString('hex'));
+        }
+      }
+      return { rows, patternCount: counts?.total_unique_patterns ?? 0, probes };
+    })();
   }
 }

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { patternName } from '../names.js';
+import type { Event, SessionConfig } from '../types.js';
+import {
+  addToCandidateIndex,
+  createCandidateIndex,
+  preBound,
+  selectCandidates,
+  slotEvents,
+  slotName,
+} from './candidate-index.js';
+import { matchContext, matchPattern } from './match.js';
+import { learnInMemory, memoryKb, memorySource } from './memory-source.js';
+import { predict } from './predict.js';
+import { pruneMatches } from './ranking.js';
+
+const defaults = {
+  recall_threshold: 0.1,
+  use_token_matching: true,
+  filter_pipeline: [] as string[],
+  length_min_ratio: 0.5,
+  length_max_ratio: 2.0,
+  jaccard_threshold: 0.3,
+  jaccard_min_overlap: 2,
+  minhash_threshold: 0.7,
+  max_predictions: 100,
+  rank_sort_algo: 'potential',
+} as SessionConfig;
+const single = (...symbols: string[]): Event[] => symbols.map((s) => [s]);
+
+function indexOf(patterns: Event[][], bitsetMinimum?: number) {
+  const index = createCandidateIndex({ bitsetMinimum });
+  for (const events of patterns) addToCandidateIndex(index, patternName(events), events);
+  return index;
+}
+
+// The kept set computed by scoring every pattern and sorting.
+function scoredNames(patterns: Event[][], stm: Event[], config: SessionConfig, limit: number): string[] {
+  const ctx = matchContext(stm, config);
+  const matches = patterns
+    .map((events) => matchPattern({ name: patternName(events), events, length: events.flat().length, frequency: 1, emotives: [], metadata: {} }, ctx))
+    .filter((m) => m !== null);
+  return pruneMatches(matches, limit).map((m) => m.record.name).sort();
+}
+
+describe('candidate index', () => {
+  it('stores patterns as symbol ids and rebuilds them', () => {
+    const events = [['a', 'b'], ['c'], ['a']];
+    const index = indexOf([events, single('c', 'd')]);
+    expect(index.size).toBe(2);
+    expect(slotEvents(index, 0)).toEqual(events);
+    expect(slotName(index, 1)).toBe(patternName(single('c', 'd')));
+    expect([index.minLength, index.maxLength, index.maxEventLength]).toEqual([2, 4, 2]);
+    // A repeated symbol is posted once.
+    expect(index.postingLengths[index.symbolIds.get('a')!]).toBe(1);
+    expect(index.distinctOf[0]).toBe(3);
+    expect(() => addToCandidateIndex(index, 'PTRN|x', events)).toThrow(/not a pattern name/);
+  });
+
+  it('declines settings it cannot select for', () => {
+    const index = indexOf([single('a', 'b')]);
+    const stm = single('a', 'b');
+    expect(selectCandidates(index, matchContext(stm, { ...defaults, use_token_matching: false }), 3)).toBeNull();
+    expect(selectCandidates(index, matchContext(stm, { ...defaults, fuzzy_token_threshold: 0.8 }), 3)).toBeNull();
+    expect(selectCandidates(index, matchContext(stm, { ...defaults, recall_threshold: 0 }), 3)).toBeNull();
+    expect(selectCandidates(index, matchContext(single(...'abcdefghijklmnopqrstuvwxyz012345'), defaults), 3)).toBeNull();
+  });
+
+  it('breaks ties at the boundary by name', () => {
+    // Ten patterns matching one state symbol alone all score the same: the smallest names win.
+    const patterns = Array.from({ length: 10 }, (_, i) => single('a', `x${i}`, `y${i}`));
+    const index = indexOf(patterns, 1);
+    const selection = selectCandidates(index, matchContext(single('a', 'b'), defaults), 4)!;
+    const expected = patterns.map((p) => patternName(p)).sort().slice(0, 4);
+    expect(selection.names.sort()).toEqual(expected);
+  });
+
+  it('bounds the pre-potential of candidates matching only some state positions', () => {
+    const index = indexOf([single('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h')]);
+    // One position: a single match, (1/8 + 1)·(2 − 7)/(2 + 7) + 1 = 0.375.
+    expect(preBound(index, [3], 8, 0.1)).toBeCloseTo(0.375, 8);
+    // Two adjacent positions can form one block of 2; the first match may pull one more event
+    // into present (pattern t t u …), so confidence can drop to 2/3: (2/8 + 2/3)·(−0.2) + 1.
+    expect(preBound(index, [3, 4], 8, 0.1)).toBeCloseTo(0.8166666666666667, 8);
+    // Two apart: two blocks at best, (2/8 + 2/8)·(−0.2) + 1/2 = 0.4.
+    expect(preBound(index, [1, 4], 8, 0.1)).toBeCloseTo(0.4, 8);
+    // All eight: a full match.
+    expect(preBound(index, [0, 1, 2, 3, 4, 5, 6, 7], 8, 0.1)).toBeCloseTo(3, 8);
+    // One match cannot reach similarity 0.2 against 8 + 8 symbols.
+    expect(preBound(index, [3], 8, 0.2)).toBe(Number.NEGATIVE_INFINITY);
+    expect(preBound(index, [], 8, 0.1)).toBe(Number.NEGATIVE_INFINITY);
+  });
+
+  it('skips long posting lists whose candidates cannot reach the kept set', () => {
+    // 300 patterns hold the common symbol c alone; 5 copies of the state score far higher.
+    const common = Array.from({ length: 300 }, (_, i) => single('c', `u${i}`, `v${i}`, `w${i}`));
+    const exact = Array.from({ length: 5 }, (_, i) => single('p', 'q', 'r', `t${i}`));
+    const index = indexOf([...common, ...exact], 1);
+    const stm = single('p', 'q', 'r', 'c');
+    const selection = selectCandidates(index, matchContext(stm, defaults), 3)!;
+    expect(selection.names.sort()).toEqual(scoredNames([...common, ...exact], stm, defaults, 3));
+    expect(selection.visited).toBeLessThan(20);
+  });
+
+  it('selects exactly what scoring every candidate keeps', () => {
+    // Few symbols with a skewed distribution make long posting lists and many ties.
+    const symbol = fc.integer({ min: 0, max: 48 }).map((i) => `s${Math.floor(Math.sqrt(i * 3))}`);
+    const event = fc.uniqueArray(symbol, { minLength: 1, maxLength: 2 }).map((e) => [...e].sort());
+    const singles = fc.array(symbol.map((s) => [s]), { minLength: 2, maxLength: 8 });
+    const mixed = fc.array(event, { minLength: 1, maxLength: 6 }).filter((events) => events.flat().length >= 2);
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.array(fc.oneof(singles, mixed), { minLength: 1, maxLength: 300 }),
+        fc.array(symbol, { minLength: 2, maxLength: 10 }),
+        fc.constantFrom(1, 3, 2048),
+        fc.integer({ min: 1, max: 20 }),
+        fc.constantFrom(0.05, 0.1, 0.25),
+        fc.constantFrom<string[]>([], ['length'], ['jaccard'], ['minhash', 'rapidfuzz'], ['rapidfuzz', 'jaccard']),
+        (singleOnly, drawn, stmSymbols, bitsetMinimum, limit, threshold, pipeline) => {
+          const patterns = [...new Map(drawn.filter((p) => !singleOnly || p.every((e) => e.length === 1)).map((p) => [patternName(p), p])).values()];
+          const stm = stmSymbols.map((s) => [s]);
+          const config = { ...defaults, recall_threshold: threshold, filter_pipeline: pipeline };
+          const selection = selectCandidates(indexOf(patterns, bitsetMinimum), matchContext(stm, config), limit)!;
+          expect(selection.names.sort()).toEqual(scoredNames(patterns, stm, config, limit));
+        },
+      ),
+      { numRuns: 600 },
+    );
+  });
+
+  it('leaves predictions unchanged when used', async () => {
+    const kb = memoryKb();
+    learnInMemory(kb, [
+      { events: single('a', 'b', 'c') },
+      { events: single('a', 'b', 'c') },
+      { events: [['a', 'x'], ['b'], ['d']] },
+      { events: single('b', 'a', 'q') },
+    ]);
+    const cfg = { ...defaults, max_predictions: 1 } as SessionConfig;
+    expect(await predict(single('a', 'b'), cfg, memorySource(kb, { indexed: true, bitsetMinimum: 1 }))).toEqual(
+      await predict(single('a', 'b'), cfg, memorySource(kb)),
+    );
+  });
+});

@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { patternName } from '../engine/names.js';
+import { predict } from '../engine/predictions/predict.js';
+import type { Event, SessionConfig } from '../engine/types.js';
+import { openStore } from './index.js';
+import { forgetCandidateIndex, storePredictionSource } from './prediction-source.js';
+import type { Store } from './types.js';
+
+const root = mkdtempSync(join(tmpdir(), 'kato-prediction-source-'));
+let n = 0;
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const config: SessionConfig = {
+  max_pattern_length: 0,
+  persistence: 5,
+  recall_threshold: 0.1,
+  indexer_type: 'VI',
+  max_predictions: 100,
+  sort_symbols: true,
+  process_predictions: true,
+  use_token_matching: true,
+  stm_mode: 'CLEAR',
+  rank_sort_algo: 'potential',
+  filter_pipeline: [],
+  length_min_ratio: 0.5,
+  length_max_ratio: 2.0,
+  jaccard_threshold: 0.3,
+  jaccard_min_overlap: 2,
+  minhash_threshold: 0.7,
+  minhash_bands: 20,
+  minhash_rows: 5,
+  minhash_num_hashes: 100,
+  bloom_false_positive_rate: 0.01,
+  max_candidates_per_stage: 100000,
+  enable_filter_metrics: true,
+};
+const P = { persistence: 5 };
+const single = (...symbols: string[]): Event[] => symbols.map((s) => [s]);
+const names = async (store: Store, stm: Event[], over: Partial<SessionConfig> = {}) =>
+  (await predict(stm, { ...config, ...over }, storePredictionSource(store, 'n'))).predictions.map((p) => p.name);
+
+describe('storePredictionSource', () => {
+  let store: Store;
+  beforeEach(() => {
+    store = openStore(join(root, `kb${n++}`));
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('reproduces the golden example from a SQLite KB, with and without the candidate index', async () => {
+    await store.learn('n', [{ events: single('a', 'b', 'c') }, { events: single('a', 'b', 'c') }, { events: [['a', 'x'], ['b'], ['d']] }], P);
+    const indexed = await predict(single('a', 'b'), config, storePredictionSource(store, 'n'));
+    const scored = await predict(single('a', 'b'), config, storePredictionSource(store, 'n', { candidateIndex: false }));
+    expect(indexed).toEqual(scored);
+    expect(indexed.predictions.map((p) => [p.name, p.potential])).toEqual([
+      ['b98534b32c1d7489d4ce1a48724aa65aeecbdba9', 3.6666666666666665],
+      ['f52cd7a84f5315cebdcbe47e20fc9987cd257c71', 2.647603013860688],
+    ]);
+    expect(indexed.futurePotentials.map((f) => f.aggregate_potential)).toEqual([0.7058823529411765, 0.2941176470588235]);
+  });
+
+  it('sees a pattern learned right before the prediction (read-your-writes)', async () => {
+    await store.learn('n', [{ events: single('a', 'b', 'c') }], P);
+    expect(await names(store, single('x', 'y'))).toEqual([]);
+    await store.learn('n', [{ events: single('x', 'y', 'z') }], P);
+    expect(await names(store, single('x', 'y'))).toEqual([patternName(single('x', 'y', 'z'))]);
+  });
+
+  it('sees patterns learned through another connection to the same database', async () => {
+    const dir = join(root, `shared${n++}`);
+    const reader = openStore(dir);
+    const writer = openStore(dir);
+    try {
+      await writer.learn('n', [{ events: single('a', 'b', 'c') }], P);
+      expect(await names(reader, single('a', 'b'))).toHaveLength(1);
+      await writer.learn('n', [{ events: single('a', 'b', 'd') }], P);
+      expect(await names(reader, single('a', 'b'))).toHaveLength(2);
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
+  });
+
+  it('starts over when the node was cleared and relearned in between', async () => {
+    await store.learn('n', [{ events: single('a', 'b', 'c') }, { events: single('a', 'b', 'd') }], P);
+    expect(await names(store, single('a', 'b'))).toHaveLength(2);
+    await store.clearNode('n');
+    // The new rows may reuse the old row ids; the index must not keep the old patterns.
+    await store.learn('n', [{ events: single('p', 'q', 'r') }, { events: single('a', 'b', 'e') }, { events: single('s', 't') }], P);
+    expect(await names(store, single('a', 'b'))).toEqual([patternName(single('a', 'b', 'e'))]);
+    expect(await names(store, single('p', 'q'))).toEqual([patternName(single('p', 'q', 'r'))]);
+  });
+
+  it('forgets a node index on request', async () => {
+    await store.learn('n', [{ events: single('a', 'b', 'c') }], P);
+    expect(await names(store, single('a', 'b'))).toHaveLength(1);
+    forgetCandidateIndex(store, 'n');
+    expect(await names(store, single('a', 'b'))).toHaveLength(1);
+  });
+
+  it('serves the single-symbol path and threshold 0 from the store', async () => {
+    await store.learn('n', [{ events: single('cat', 'sat') }, { events: single('the', 'cat') }, { events: single('dog', 'ran') }], P);
+    expect(await names(store, [['cat']])).toEqual([patternName(single('cat', 'sat'))]);
+    expect(await names(store, single('cat', 'x'), { recall_threshold: 0 })).toHaveLength(3);
+  });
+
+  it('selects through the index exactly what scoring every candidate selects', async () => {
+    // A skewed vocabulary: many ties at the pruning boundary.
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const symbol = () => `s${Math.floor(random() ** 3 * 30)}`;
+    const items = Array.from({ length: 1500 }, () => ({ events: single(...Array.from({ length: 2 + Math.floor(random() * 6) }, symbol)) }));
+    for (let i = 0; i < items.length; i += 400) await store.learn('n', items.slice(i, i + 400), P);
+    for (let q = 0; q < 12; q++) {
+      const stm = single(...Array.from({ length: 2 + (q % 7) }, symbol));
+      const over = { max_predictions: 1 + (q % 5), recall_threshold: [0.1, 0.2][q % 2] };
+      const indexed = await predict(stm, { ...config, ...over }, storePredictionSource(store, 'n'));
+      const scored = await predict(stm, { ...config, ...over }, storePredictionSource(store, 'n', { candidateIndex: false }));
+      expect(indexed).toEqual(scored);
+    }
+  });
+});

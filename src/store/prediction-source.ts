@@ -1,0 +1,102 @@
+/**
+ * A node's KB in a Store as a PredictionSource, with the node's prediction candidate index held
+ * in memory per store and caught up from the pattern log before every prediction.
+ */
+import {
+  addToCandidateIndex,
+  createCandidateIndex,
+  slotName,
+  type CandidateIndex,
+} from '../engine/predictions/candidate-index.js';
+import type { PredictionSource } from '../engine/predictions/types.js';
+import { KatoError } from '../errors.js';
+import type { Store } from './types.js';
+
+/** Options of a store-backed prediction source. */
+export interface StorePredictionSourceOptions {
+  /** Keep and use the in-memory candidate index (default true). */
+  candidateIndex?: boolean;
+}
+
+// The index of one node of one store: the row ids it covers and a queue that serialises catch-ups.
+interface IndexedNode {
+  index: CandidateIndex;
+  firstId: number;
+  lastId: number;
+  pending: Promise<unknown>;
+}
+
+const LOG_PAGE = 20_000;
+const nodesByStore = new WeakMap<Store, Map<string, IndexedNode>>();
+
+function indexedNode(store: Store, kbId: string): IndexedNode {
+  let nodes = nodesByStore.get(store);
+  if (!nodes) nodesByStore.set(store, (nodes = new Map()));
+  let node = nodes.get(kbId);
+  if (!node) nodes.set(kbId, (node = { index: createCandidateIndex(), firstId: 0, lastId: 0, pending: Promise.resolve() }));
+  return node;
+}
+
+function reset(node: IndexedNode): void {
+  node.index = createCandidateIndex();
+  node.firstId = 0;
+  node.lastId = 0;
+}
+
+// Reads the log from the last row the index holds; starts over when the rows it holds are gone.
+async function catchUp(store: Store, kbId: string, node: IndexedNode): Promise<CandidateIndex> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    let consistent = true;
+    for (let first = true; ; first = false) {
+      const size = node.index.size;
+      const probes = first && size > 0 ? [node.firstId, node.lastId] : [];
+      const page = await store.patternLog(kbId, node.lastId, LOG_PAGE, probes);
+      if (
+        probes.length > 0 &&
+        (page.probes.get(node.firstId) !== slotName(node.index, 0) || page.probes.get(node.lastId) !== slotName(node.index, size - 1))
+      ) {
+        consistent = false;
+        break;
+      }
+      for (const row of page.rows) {
+        if (node.index.size === 0) node.firstId = row.id;
+        addToCandidateIndex(node.index, row.name, row.events);
+        node.lastId = row.id;
+      }
+      if (page.rows.length < LOG_PAGE) {
+        consistent = page.patternCount === node.index.size;
+        break;
+      }
+    }
+    if (consistent) return node.index;
+    reset(node);
+  }
+  throw new KatoError('PREDICTION_INDEX', `the patterns of node ${JSON.stringify(kbId)} kept changing while its index was read`, { kbId });
+}
+
+/** Drops the in-memory candidate index of a node (call after clearing the node). */
+export function forgetCandidateIndex(store: Store, kbId: string): void {
+  nodesByStore.get(store)?.delete(kbId);
+}
+
+/** The KB of node `kbId` in `store` as a PredictionSource. */
+export function storePredictionSource(store: Store, kbId: string, options: StorePredictionSourceOptions = {}): PredictionSource {
+  const source: PredictionSource = {
+    patternsWithAnySymbol: (symbols) => store.patternsWithAnySymbol(kbId, symbols),
+    patternsStartingWith: (symbol) => store.patternsStartingWith(kbId, symbol),
+    allPatterns: () => store.allPatterns(kbId),
+    symbolStats: (symbols) => store.symbolStats(kbId, symbols),
+    totals: () => store.totals(kbId),
+    affinities: (symbols) => store.affinities(kbId, symbols),
+    patternsByName: (names) => store.getPatterns(kbId, names),
+  };
+  if (options.candidateIndex ?? true) {
+    source.candidateIndex = () => {
+      const node = indexedNode(store, kbId);
+      const ready = node.pending.then(() => catchUp(store, kbId, node));
+      node.pending = ready.catch(() => undefined);
+      return ready;
+    };
+  }
+  return source;
+}
