@@ -194,6 +194,8 @@ describe('remote knowledge base against the server', () => {
     const remote = remoteKnowledgeBase({ baseUrl: url, logger: quiet, maxBodyBytes: 64 * 1024 });
     const overHttp = await runTraining({ ...common, kb: remote, dataDir: join(dir, 'trainer') });
     const counters = { ...remote.counters };
+    // The watermark travelled with the last slice of each batch: the run resumes after document 5.
+    expect((await remote.ledgerState('r')).watermark?.seq).toBe(5);
     await remote.close();
     const local = localKnowledgeBase(openStore(join(dir, 'embedded')));
     const embedded = await runTraining({ ...common, kb: local, dataDir: join(dir, 'embedded') });
