@@ -118,5 +118,6 @@ export function installHooks(app: FastifyInstance, ctx: ServerContext): void {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const route = request.routeOptions.url ?? 'unmatched';
     ctx.metrics.record(request.method, route, reply.statusCode, seconds);
+    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(seconds * 1e6) / 1e3 }, 'request');
   });
 }

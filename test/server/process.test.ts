@@ -166,7 +166,10 @@ describe('kato serve as a process', () => {
     expect((await call(`${again.url}/sessions/${sid}/stm`)).body.stm).toEqual([['flight', 'in']]);
   });
 
-  it('refuses a bad flag with a message naming it', async () => {
+  it('refuses a bad flag or a busy port with a message naming it', async () => {
     await expect(startServerProcess(freshDir(), ['--session-ttl', 'soon'])).rejects.toThrow(/--session-ttl/);
+    const first = await startServerProcess(freshDir());
+    const { port } = new URL(first.url);
+    await expect(startServerProcess(freshDir(), ['--port', port])).rejects.toThrow(/already in use/);
   });
 });

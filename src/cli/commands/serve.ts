@@ -84,8 +84,14 @@ continues under the same id. SIGTERM/SIGINT: stop accepting, finish in-flight re
 close the store, exit 0.`,
     )
     .action(async (flags: ServeFlags) => {
-      const server = await startServer(serveOptions(flags));
-      const options = server.app.kato.options;
+      const options = serveOptions(flags);
+      const server = await startServer(options).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'EADDRINUSE') {
+          throw new ValidationError(`port ${options.port} on ${options.host} is already in use (choose another with --port)`, { flag: 'port' });
+        }
+        if (err.code === 'EACCES') throw new ValidationError(`not allowed to listen on port ${options.port} (--port)`, { flag: 'port' });
+        throw err;
+      });
       process.stdout.write(`kato serve: listening on ${server.url} (data dir ${options.dataDir}, service ${options.serviceName})\n`);
       const signal = await serveUntilSignal(server);
       process.stdout.write(`kato serve: stopped on ${signal}\n`);
