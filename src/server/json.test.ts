@@ -21,6 +21,12 @@ describe('pyJson', () => {
     );
   });
 
+  it('keeps the integer fragmentation of single-symbol predictions', () => {
+    expect(pyJson([{ pattern_data: [['a']], fragmentation: 0, snr: 1 }, { sequence: [['a']], fragmentation: 0 }])).toBe(
+      '[{"pattern_data":[["a"]],"fragmentation":0,"snr":1.0},{"sequence":[["a"]],"fragmentation":0.0}]',
+    );
+  });
+
   it('prints user metadata exactly as it arrived', () => {
     expect(pyJson({ metadata: { value: 1, similarity: 2, f: new JsonFloat('1.0'), big: 12345678901234567890n } })).toBe(
       '{"metadata":{"value":1,"similarity":2,"f":1.0,"big":12345678901234567890}}',

@@ -118,6 +118,8 @@ function write(value: unknown, mode: Mode, out: string[]): void {
       out.push(JSON.stringify(key), ':');
       let childMode = mode;
       if (mode === 'normal') childMode = RAW_KEYS.has(key) ? 'raw' : FLOAT_KEYS.has(key) ? 'float' : 'normal';
+      // The single-symbol prediction (the one carrying pattern_data) has an integer fragmentation.
+      if (key === 'fragmentation' && childMode === 'float' && Object.hasOwn(value, 'pattern_data')) childMode = 'normal';
       write(v, childMode, out);
     }
     out.push('}');
