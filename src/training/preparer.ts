@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { KatoError } from '../errors.js';
+import { unpackHierarchy, type PackedHierarchy } from './packed.js';
 import { prepareText, type PrepareSettings } from './prepare.js';
 import type { PreparedHierarchy } from './types.js';
 
@@ -16,9 +17,9 @@ export interface PrepareRequest {
   readonly text: string;
 }
 
-/** A worker's answer: the hierarchy or the error message, and the milliseconds it spent. */
+/** A worker's answer: the packed hierarchy or the error message, and the milliseconds it spent. */
 export type PrepareReply =
-  | { readonly id: number; readonly hierarchy: PreparedHierarchy; readonly ms: number }
+  | { readonly id: number; readonly packed: PackedHierarchy; readonly ms: number }
   | { readonly id: number; readonly error: string; readonly ms: number };
 
 /** A prepared document, or why it could not be prepared. */
@@ -95,7 +96,7 @@ export function workerPreparer(count: number, settings: PrepareSettings): Prepar
       pending.delete(reply.id);
       load[entry.worker]--;
       busy += reply.ms;
-      entry.resolve('error' in reply ? { error: reply.error } : { hierarchy: reply.hierarchy });
+      entry.resolve('error' in reply ? { error: reply.error } : { hierarchy: unpackHierarchy(reply.packed) });
     });
     worker.on('error', (error) => fail(new KatoError('WORKER_FAILED', `a preparation worker failed: ${error.message}`)));
     worker.on('exit', (code) => {

@@ -11,10 +11,14 @@ import type { KnowledgeBase } from './knowledge-base.js';
 import { budget, channel, END, IDLE } from './pipeline.js';
 import { createPreparer, type PrepareOutcome, type Preparer } from './preparer.js';
 
-/** Tokens per commit batch by default: large enough to amortise a transaction, small enough to report often. */
-export const DEFAULT_BATCH_TOKENS = 131_072;
+/**
+ * Tokens per commit batch by default. Larger transactions cost the store less per pattern (shared
+ * symbol upserts, fewer index segments): on Brown, 512k-token batches take ~10% less commit CPU
+ * than 128k ones.
+ */
+export const DEFAULT_BATCH_TOKENS = 524_288;
 /** A batch is committed at least this often (ms) while documents arrive, so progress stays regular. */
-export const DEFAULT_BATCH_MILLIS = 1_000;
+export const DEFAULT_BATCH_MILLIS = 2_000;
 /** Emotive window of training learns (KATO's default persistence; training carries no emotives). */
 const PERSISTENCE = 5;
 
