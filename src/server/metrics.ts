@@ -86,12 +86,15 @@ export class MetricsCollector {
         for (const [kbId, n] of await sources.patternsPerNode()) this.set({ kb_id: kbId }, n);
       },
     });
+    const metrics = this;
     new Gauge({
       name: 'kato_requests_in_flight',
       help: 'Requests being processed.',
       registers: [this.registry],
-      collect: () => undefined,
-    }).set(0);
+      collect() {
+        this.set(metrics.inFlight);
+      },
+    });
   }
 
   /** Records one finished request. */
@@ -190,8 +193,7 @@ export class MetricsCollector {
   }
 
   /** Prometheus text exposition of the registry. */
-  async prometheus(inFlight: number): Promise<string> {
-    (this.registry.getSingleMetric('kato_requests_in_flight') as Gauge).set(inFlight);
+  async prometheus(): Promise<string> {
     return this.registry.metrics();
   }
 }

@@ -57,7 +57,7 @@ export function registerMonitoringRoutes(app: FastifyInstance, ctx: ServerContex
     };
   };
 
-  const prometheus = async (reply: FastifyReply) => reply.type(PROMETHEUS_TYPE).send(await metrics.prometheus(metrics.inFlight));
+  const prometheus = async (reply: FastifyReply) => reply.type(PROMETHEUS_TYPE).send(await metrics.prometheus());
 
   app.get('/metrics', { schema: { tags: ['monitoring'], summary: 'KATO metrics (JSON; Prometheus text with Accept: text/plain)' } }, async (request, reply) => {
     if (wantsPrometheus(request)) return prometheus(reply);
