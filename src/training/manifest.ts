@@ -15,7 +15,10 @@ export const MANIFEST_SESSIONS = 100;
 export interface SessionRecord {
   readonly startedAt: string;
   readonly endedAt: string;
+  /** complete, max-docs, interrupted or failed. */
   readonly status: string;
+  /** Why a failed session stopped. */
+  readonly error?: string;
   readonly docs: number;
   readonly tokens: number;
   readonly duplicates: number;
@@ -42,7 +45,8 @@ export interface RunManifest {
   readonly tokens: number;
   readonly watermark: Watermark | null;
   readonly levels: readonly LevelCounts[];
-  readonly digest: string;
+  /** Null when the last session did not end normally (the digest is computed at a session's end). */
+  readonly digest: string | null;
   /** Documents skipped as unpreparable (first 1,000 over all sessions). */
   readonly skipped: readonly { id: string; cursor: string; reason: string }[];
   readonly sessions: readonly SessionRecord[];

@@ -133,6 +133,18 @@ describe('runTraining', () => {
     await kb.close();
   });
 
+  it('records a failed session in the manifest with what it committed and why it stopped', async () => {
+    const { dir, kb } = dataDir();
+    const broken = join(root, 'broken.jsonl');
+    writeFileSync(broken, '{"text": "a first document that is long enough"}\n{"text": nope}\n');
+    await expect(runTraining(request(kb, dir, { dataset: broken }))).rejects.toThrow(/line 2/);
+    const manifest = readManifest(dir, 'r')!;
+    expect(manifest).toMatchObject({ status: 'failed', docs: 1, digest: null });
+    expect(manifest.sessions[0]).toMatchObject({ status: 'failed', docs: 1 });
+    expect(manifest.sessions[0].error).toContain('line 2');
+    await kb.close();
+  });
+
   it('writes the manifest as one JSON document and leaves no temporary file', async () => {
     const { dir, kb } = dataDir();
     await runTraining(request(kb, dir, { maxDocs: 2 }));

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { listDatasets, resolveDataset, type DatasetSource } from '../datasets/index.js';
 import { ValidationError } from '../errors.js';
+import type { RunRecord } from '../store/types.js';
 import { GPT2_TOKENIZER, normalizer as normalizerDescriptor } from '../text/index.js';
 import { DEFAULT_CHUNK, DEFAULT_LEVELS, MAX_PROVENANCE, TRAINING_FORMAT, configHash, type TrainingConfig } from './config.js';
 import { levelCounts, runDigest, type LevelCounts } from './digest.js';
@@ -15,7 +16,7 @@ import { MANIFEST_FORMAT, MANIFEST_SESSIONS, readManifest, runDirectory, writeMa
 import { checkRunName, runNodeId } from './nodes.js';
 import type { ProgressView } from './progress.js';
 import { openRun } from './run.js';
-import { train, type TrainSession } from './trainer.js';
+import { train, type SkippedDocument, type TrainSession } from './trainer.js';
 import type { HierarchySettings } from './types.js';
 
 /** The dataset a run reads when none is given. */
@@ -137,6 +138,45 @@ async function quickLevels(kb: KnowledgeBase, run: string, levels: number): Prom
   return out;
 }
 
+/** What a session adds to the run's manifest. */
+interface SessionOutcome {
+  readonly status: string;
+  readonly digest: string | null;
+  readonly levels: readonly LevelCounts[];
+  readonly skipped: readonly SkippedDocument[];
+  readonly session: SessionRecord;
+}
+
+/** Rewrites the run's manifest with its current ledger record and this session appended. */
+async function recordSession(
+  request: TrainingRequest,
+  config: TrainingConfig,
+  outcome: SessionOutcome,
+): Promise<{ record: RunRecord; manifest: string }> {
+  const run = request.run;
+  const record = (await request.kb.getRun(run))!;
+  const previous = readManifest(request.dataDir, run);
+  // A manifest of an earlier run of the same name (before a reset) starts a new history.
+  const sameRun = previous !== null && previous.createdAt === record.createdAt;
+  const manifest = writeManifest(request.dataDir, {
+    format: MANIFEST_FORMAT,
+    run,
+    status: outcome.status,
+    configHash: configHash(config),
+    config: config as unknown as Record<string, unknown>,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    docs: record.docs,
+    tokens: record.tokens,
+    watermark: record.watermark,
+    levels: outcome.levels,
+    digest: outcome.digest,
+    skipped: [...(sameRun ? previous.skipped : []), ...outcome.skipped].slice(0, 1000),
+    sessions: [...(sameRun ? previous.sessions : []), outcome.session].slice(-MANIFEST_SESSIONS),
+  });
+  return { record, manifest };
+}
+
 /** Runs one training session of `request.run`. */
 export async function runTraining(request: TrainingRequest): Promise<TrainingReport> {
   const { kb, dataDir } = request;
@@ -157,6 +197,7 @@ export async function runTraining(request: TrainingRequest): Promise<TrainingRep
       );
     }
     const view = request.progress?.(expectedDocs(config, request.maxDocs));
+    const clock = performance.now();
     let session: TrainSession;
     try {
       session = await train({
@@ -172,48 +213,64 @@ export async function runTraining(request: TrainingRequest): Promise<TrainingRep
         signal: request.signal,
         onProgress: (p) => view?.update(p),
       });
-    } finally {
+    } catch (error) {
       view?.stop();
+      // The manifest still tells what the failed session committed before it stopped.
+      const record = (await kb.getRun(run)) ?? opened.record;
+      const seconds = (performance.now() - clock) / 1000;
+      const docs = record.docs - opened.record.docs;
+      const tokens = record.tokens - opened.record.tokens;
+      await recordSession(request, config, {
+        status: 'failed',
+        digest: null,
+        levels: await quickLevels(kb, run, config.levels),
+        skipped: [],
+        session: {
+          startedAt,
+          endedAt: new Date().toISOString(),
+          status: 'failed',
+          error: error instanceof Error ? error.message : String(error),
+          docs,
+          tokens,
+          duplicates: 0,
+          skipped: 0,
+          seconds,
+          tokensPerSecond: seconds > 0 ? tokens / seconds : 0,
+          workers: request.workers,
+          prepareSeconds: 0,
+          commitSeconds: 0,
+          katoVersion: request.katoVersion,
+        },
+      }).catch(() => undefined);
+      throw error;
     }
+    view?.stop();
     const seconds = session.elapsedMs / 1000;
     const tokensPerSecond = seconds > 0 ? session.tokens / seconds : 0;
     const interrupted = session.status === 'interrupted';
     const { digest, levels } = interrupted
       ? { digest: null, levels: await quickLevels(kb, run, config.levels) }
       : await runDigest(kb, run, config.levels);
-    const record = (await kb.getRun(run))!;
-    const previous = readManifest(dataDir, run);
-    const sessionRecord: SessionRecord = {
-      startedAt,
-      endedAt: new Date().toISOString(),
+    const { record, manifest } = await recordSession(request, config, {
       status: session.status,
-      docs: session.docs,
-      tokens: session.tokens,
-      duplicates: session.duplicates,
-      skipped: session.skipped.length,
-      seconds,
-      tokensPerSecond,
-      workers: request.workers,
-      prepareSeconds: session.prepareMs / 1000,
-      commitSeconds: session.commitMs / 1000,
-      katoVersion: request.katoVersion,
-    };
-    const sameRun = previous !== null && previous.createdAt === record.createdAt;
-    const manifest = writeManifest(dataDir, {
-      format: MANIFEST_FORMAT,
-      run,
-      status: session.status,
-      configHash: configHash(config),
-      config: config as unknown as Record<string, unknown>,
-      createdAt: record.createdAt,
-      updatedAt: record.updatedAt,
-      docs: record.docs,
-      tokens: record.tokens,
-      watermark: record.watermark,
+      digest,
       levels,
-      digest: digest ?? '',
-      skipped: [...(sameRun ? previous.skipped : []), ...session.skipped].slice(0, 1000),
-      sessions: [...(sameRun ? previous.sessions : []), sessionRecord].slice(-MANIFEST_SESSIONS),
+      skipped: session.skipped,
+      session: {
+        startedAt,
+        endedAt: new Date().toISOString(),
+        status: session.status,
+        docs: session.docs,
+        tokens: session.tokens,
+        duplicates: session.duplicates,
+        skipped: session.skipped.length,
+        seconds,
+        tokensPerSecond,
+        workers: request.workers,
+        prepareSeconds: session.prepareMs / 1000,
+        commitSeconds: session.commitMs / 1000,
+        katoVersion: request.katoVersion,
+      },
     });
     return {
       run,

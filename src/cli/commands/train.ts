@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { resolveDataset } from '../../datasets/index.js';
-import { ValidationError } from '../../errors.js';
+import { ConflictError, ValidationError } from '../../errors.js';
 import { integerFlag, MAX_PROVENANCE, parseHierarchy } from '../../training/config.js';
 import { count, duration, percent } from '../../training/format.js';
 import { defaultWorkers } from '../../training/preparer.js';
@@ -83,6 +83,12 @@ export function reportText(report: TrainingReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The command that resumes the run these flags train. */
+function resumeCommand(flags: TrainFlags): string {
+  const server = flags.server ? ` --server ${flags.server}` : '';
+  return `kato train --resume --run ${flags.run} --data-dir ${JSON.stringify(flags.dataDir)}${server}`;
+}
+
 function optionalInteger(flag: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   return value === undefined ? undefined : integerFlag(flag, value, min, max);
 }
@@ -148,12 +154,17 @@ async function trainAction(flags: TrainFlags, command: Command): Promise<void> {
       process.stdout.write(`  server      ${flags.server}: ${count(counters.requests)} requests, ${count(counters.retries)} retries, ${count(counters.recoveries)} session recoveries, ${count(counters.dedupHits + counters.duplicateDocuments)} resends found already applied\n`);
     }
     if (report.status === 'interrupted') {
-      process.stderr.write(
-        `kato train: interrupted; every committed document is kept. Resume with:\n` +
-          `  kato train --resume --run ${report.run} --data-dir ${JSON.stringify(flags.dataDir)}${flags.server ? ` --server ${flags.server}` : ''}\n`,
-      );
+      process.stderr.write(`kato train: interrupted; every committed document is kept. Resume with:\n  ${resumeCommand(flags)}\n`);
       process.exitCode = EXIT.interrupted;
     }
+  } catch (error) {
+    // Refusals (bad flags, run state, config) change nothing; anything later stopped a running session.
+    if (!(error instanceof ValidationError || error instanceof ConflictError)) {
+      process.stderr.write(
+        `kato train: stopped by an error; every committed document is kept. Once the cause is fixed, resume with:\n  ${resumeCommand(flags)}\n`,
+      );
+    }
+    throw error;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
