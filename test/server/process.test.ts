@@ -14,6 +14,15 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 const freshDir = () => join(root, `data${n++}`);
 
+/** Polls `condition` until it holds (fails the test after 30 s). */
+async function waitFor(condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not reached in 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** The next message of a websocket, as text. */
 function nextMessage(ws: WebSocket, seen: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -151,10 +160,10 @@ describe('kato serve as a process', () => {
       `POST /sessions/${sid}/observe HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n` +
         body.slice(0, 5),
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // In flight for the server too: its hooks have counted it (this probe is the other one).
+    await waitFor(async () => (await call(`${server.url}/concurrency`)).body.current_requests >= 2);
     server.child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await expect(fetch(`${server.url}/health`)).rejects.toThrow();
+    await waitFor(() => fetch(`${server.url}/health`).then(() => false, () => true));
     socket.end(body.slice(5));
     await ended;
     expect(response).toMatch(/^HTTP\/1\.1 200/);
