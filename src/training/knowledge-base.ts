@@ -59,7 +59,8 @@ export function localKnowledgeBase(store: Store): KnowledgeBase {
       const nodes: { nodeId: string; level: number }[] = [];
       for (const nodeId of await store.listNodes()) {
         const level = nodeLevel(run, nodeId);
-        if (level !== undefined && (await store.summary(nodeId)).patterns > 0) nodes.push({ nodeId, level });
+        // One row tells whether the node holds data; counting a large node would scan it.
+        if (level !== undefined && (await store.patternCountsPage(nodeId, '', 1)).length > 0) nodes.push({ nodeId, level });
       }
       return nodes.sort((a, b) => a.level - b.level).map((n) => n.nodeId);
     },

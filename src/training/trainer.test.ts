@@ -122,7 +122,7 @@ describe('train', () => {
         expect(await digestOf(t)).toBe(reference);
         await t.store.close();
       }),
-      { numRuns: 10 },
+      { numRuns: 6 },
     );
   }, SLOW);
 
@@ -155,7 +155,7 @@ describe('train', () => {
           await t.store.close();
         },
       ),
-      { numRuns: 10 },
+      { numRuns: 8 },
     );
   }, SLOW);
 
