@@ -64,6 +64,8 @@ const hostileJson = fc.oneof(
 const body = fc.oneof(hostileText, hostileJson);
 const contentType = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/vnd.api+json', '');
 const segment = fc.string().map((s) => encodeURIComponent(s));
+// Hostile query values; a valid small TTL would legitimately end the session under test.
+const queryValue = fc.string().filter((s) => !/^\s*[+-]?\d+(\.0*)?\s*$/.test(s)).map((s) => encodeURIComponent(s));
 
 const routes = fc.oneof(
   fc.constantFrom(
@@ -96,7 +98,7 @@ const routes = fc.oneof(
 describe('hostile requests', () => {
   it('never answer 5xx and, when refused, change nothing', async () => {
     await fc.assert(
-      fc.asyncProperty(routes, body, contentType, segment, segment, fc.option(fc.string(), { nil: undefined }), async (route, payload, type, seg, query, testId) => {
+      fc.asyncProperty(routes, body, contentType, segment, queryValue, fc.option(fc.string(), { nil: undefined }), async (route, payload, type, seg, query, testId) => {
         const [method, template] = route.split(' ');
         const path = template.replaceAll('SID', sid).replace('SEG', seg).replace('SEG', seg);
         const url = `${path}?ttl_seconds=${query}&minutes=${query}&node_id=${query}`;
@@ -113,6 +115,27 @@ describe('hostile requests', () => {
     expect((await t.get('/health')).json().status).toBe('healthy');
     expect((await t.get(`/sessions/${sid}/stm`)).statusCode).toBe(200);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('take any Unicode symbols through observe, learn, predictions and the pattern route unchanged', async () => {
+    const symbol = fc.string({ unit: 'grapheme', maxLength: 12 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(symbol, { minLength: 1, maxLength: 4 }), { minLength: 2, maxLength: 4 }), async (events) => {
+        const id = await t.session('fuzz_unicode');
+        for (const strings of events) expect((await t.post(`/sessions/${id}/observe`, { strings })).statusCode).toBe(200);
+        const stm = (await t.get(`/sessions/${id}/stm`)).json().stm;
+        const learned = await t.post(`/sessions/${id}/learn`);
+        expect(learned.statusCode).toBe(200);
+        const name = learned.json().pattern_name;
+        const pattern = (await t.get(`/pattern/${encodeURIComponent(name)}?node_id=fuzz_unicode`)).json().pattern;
+        expect(pattern.pattern.pattern_data).toEqual(stm);
+        for (const strings of events.slice(0, 2)) await t.post(`/sessions/${id}/observe`, { strings });
+        const predictions = await t.get(`/sessions/${id}/predictions`);
+        expect(predictions.statusCode).toBe(200);
+        expect(predictions.json().predictions.map((p: { name: string }) => p.name)).toContain(name.slice(5));
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('refuse well-formed bodies of the wrong shape on every body route with 422 and no change', async () => {
