@@ -70,6 +70,18 @@ function parseInteger(name: string, text: string, min: number): number {
   return n;
 }
 
+/** Bytes from `1048576`, `512kb`, `16mb`, `1gb` (binary units), at least 1 KiB. */
+export function parseBytes(name: string, text: string): number {
+  const match = /^(\d+)\s*(b|kb|k|kib|mb|m|mib|gb|g|gib)?$/i.exec(text.trim());
+  const unit = (match?.[2] ?? 'b').toLowerCase()[0];
+  const scale = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
+  const n = match ? Number(match[1]) * scale : NaN;
+  if (!Number.isSafeInteger(n) || n < 1024) {
+    throw new ValidationError(`${name}: expected a size of at least 1kb such as 1048576 or 16mb, got ${JSON.stringify(text)}`, { field: name });
+  }
+  return n;
+}
+
 function parseConfigValue(key: string, text: string): unknown {
   if (text.startsWith('[')) {
     try {
@@ -118,7 +130,7 @@ export function optionsFromEnv(env: Env = process.env): Omit<ServerOptions, 'sto
     serviceName: envValue(env, 'SERVICE_NAME') ?? DEFAULT_OPTIONS.serviceName,
     sessionTtlSeconds: ttl ? parseInteger('SESSION_TTL', ttl, 1) : DEFAULT_OPTIONS.sessionTtlSeconds,
     sessionAutoExtend: autoExtend ? parseBool('SESSION_AUTO_EXTEND', autoExtend) : DEFAULT_OPTIONS.sessionAutoExtend,
-    bodyLimitBytes: bodyLimit ? parseInteger('KATO_BODY_LIMIT', bodyLimit, 1024) : DEFAULT_OPTIONS.bodyLimitBytes,
+    bodyLimitBytes: bodyLimit ? parseBytes('KATO_BODY_LIMIT', bodyLimit) : DEFAULT_OPTIONS.bodyLimitBytes,
     apiKeys: keys ? keys.split(',').map((k) => k.trim()).filter(Boolean) : [],
     defaults: configDefaultsFromEnv(env),
     logLevel: logLevel ? logLevel.toLowerCase() : DEFAULT_OPTIONS.logLevel,

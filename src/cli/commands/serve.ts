@@ -2,8 +2,9 @@
  * `kato serve`: the KATO v3-compatible HTTP server over a data directory, configured by flags
  * and KATO's environment variables; runs until SIGTERM/SIGINT, then shuts down gracefully.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ValidationError } from '../../errors.js';
+import { parseBytes } from '../../server/options.js';
 import { optionsFromEnv, serveUntilSignal, startServer, type ServerOptions } from '../../server/index.js';
 
 interface ServeFlags {
@@ -25,17 +26,6 @@ function integerFlag(name: string, text: string, min: number): number {
   return n;
 }
 
-/** Bytes from `1048576`, `512kb`, `16mb` (binary units). */
-function bytesFlag(text: string): number {
-  const match = /^(\d+)\s*(b|kb|k|kib|mb|m|mib|gb|g|gib)?$/i.exec(text.trim());
-  if (!match) throw new ValidationError(`--body-limit: expected bytes such as 1048576 or 16mb, got ${JSON.stringify(text)}`, { flag: 'body-limit' });
-  const unit = (match[2] ?? 'b').toLowerCase()[0];
-  const scale = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
-  const n = Number(match[1]) * scale;
-  if (n < 1024) throw new ValidationError('--body-limit: must be at least 1kb', { flag: 'body-limit' });
-  return n;
-}
-
 /** Flags over environment over defaults. */
 export function serveOptions(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): Omit<ServerOptions, 'store' | 'clock'> {
   const base = optionsFromEnv(env);
@@ -47,7 +37,7 @@ export function serveOptions(flags: ServeFlags, env: NodeJS.ProcessEnv = process
     dataDir: flags.dataDir ?? base.dataDir,
     serviceName: flags.serviceName ?? base.serviceName,
     sessionTtlSeconds: flags.sessionTtl !== undefined ? integerFlag('session-ttl', flags.sessionTtl, 1) : base.sessionTtlSeconds,
-    bodyLimitBytes: flags.bodyLimit !== undefined ? bytesFlag(flags.bodyLimit) : base.bodyLimitBytes,
+    bodyLimitBytes: flags.bodyLimit !== undefined ? parseBytes('--body-limit', flags.bodyLimit) : base.bodyLimitBytes,
     apiKeys: flags.apiKey.length > 0 ? flags.apiKey : base.apiKeys,
     logLevel: logLevel === 'silent' ? false : logLevel,
   };
@@ -64,7 +54,11 @@ export function registerServe(program: Command): void {
     .option('--service-name <name>', 'base of every kb_id, as KATO derives them (env SERVICE_NAME)', undefined)
     .option('--session-ttl <seconds>', 'default session time to live, sliding on every access (env SESSION_TTL)', undefined)
     .option('--body-limit <bytes>', 'largest request body, e.g. 16mb (env KATO_BODY_LIMIT)', undefined)
-    .option('--api-key <key>', 'require this key in the X-API-Key header on every route but /health; repeatable (env KATO_API_KEYS, comma-separated)', (key: string, keys: string[]) => [...keys, key], [])
+    .addOption(
+      new Option('--api-key <key>', 'require this key in the X-API-Key header on every route but /health; repeatable (env KATO_API_KEYS, comma-separated)')
+        .argParser((key: string, keys: string[]) => [...keys, key])
+        .default([], 'none'),
+    )
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (env LOG_LEVEL)', undefined)
     .addHelpText(
       'after',
