@@ -1,7 +1,6 @@
 /**
- * The compact form a prepared hierarchy crosses threads in: token ids and chunk ends as typed
- * arrays (transferred, not copied) and each level's names as one string, instead of thousands of
- * small strings the committing thread would have to deserialise and collect.
+ * The compact form a prepared hierarchy crosses threads in: token ids and chunk ends as transferred
+ * typed arrays, each level's names as one string — not thousands of small strings to deserialise.
  */
 import { tokenString } from '../text/index.js';
 import type { PreparedHierarchy } from './types.js';

@@ -263,7 +263,7 @@ export async function runTraining(request: TrainingRequest): Promise<TrainingRep
         docs: session.docs,
         tokens: session.tokens,
         duplicates: session.duplicates,
-        skipped: session.skipped.length,
+        skipped: session.skippedCount,
         seconds,
         tokensPerSecond,
         workers: request.workers,

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cursorToString, resolveDataset, type DatasetRecord } from '../datasets/index.js';
+import { cursorToString, resolveDataset, type Cursor, type DatasetRecord, type DatasetSource } from '../datasets/index.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { documentCommit } from './commit.js';
@@ -217,6 +217,36 @@ describe('train', () => {
     await openRun(t.kb, 'r', config, { resume: false, reset: false });
     await expect(train({ kb: t.kb, run: 'r', source: resolveDataset(broken), config, workers: 0 })).rejects.toThrow(/line 3/);
     expect((await t.kb.getRun('r'))!.docs).toBe(2);
+    await t.store.close();
+  });
+
+  it('stops at a document it cannot prepare, or skips and counts it with skipBad', async () => {
+    // Every file reader rejects such text as corrupt; a source of in-memory records does not.
+    const records = [texts[0], 'broken \ud800 text here', texts[1]];
+    const source: DatasetSource = {
+      describe: () => ({ name: 'memory', kind: 'jsonl', location: 'memory', normalizer: 'none', resume: 'seek' }),
+      open(at) {
+        const stats = { read: 0, yielded: 0, filtered: 0, nulls: 0, bad: 0, truncated: 0 };
+        const cursor = (row: number): Cursor => ({ source: 'memory', shard: 0, shardName: 'memory', unit: 'row', offset: row });
+        async function* rows(): AsyncGenerator<DatasetRecord> {
+          for (let row = at?.offset ?? 0; row < records.length; row++) {
+            yield { text: records[row], id: `odd-${row}`, cursor: cursor(row), next: cursor(row + 1) };
+          }
+        }
+        return Object.assign(rows(), { stats, problems: [] });
+      },
+    };
+    const t = setup();
+    await openRun(t.kb, 'r', t.config, { resume: false, reset: false });
+    await expect(train({ kb: t.kb, run: 'r', source, config: t.config, workers: 0 })).rejects.toThrow(
+      /document odd-1 \(cursor memory:0:memory:r1\) cannot be prepared: .*unpaired surrogate.*--skip-bad/,
+    );
+    expect((await t.kb.getRun('r'))!.docs).toBe(1);
+    const skipping = await train({ kb: t.kb, run: 'r', source, config: t.config, workers: 1, skipBad: true });
+    expect(skipping).toMatchObject({ status: 'complete', docs: 2, skippedCount: 1, skipped: [{ id: 'odd-1' }] });
+    const resumed = await train({ kb: t.kb, run: 'r', source, config: t.config, workers: 0 });
+    expect(resumed).toMatchObject({ status: 'complete', docs: 0, skippedCount: 0 });
+    expect((await t.kb.getRun('r'))!.docs).toBe(3);
     await t.store.close();
   });
 

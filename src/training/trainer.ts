@@ -19,6 +19,8 @@ import { createPreparer, type PrepareOutcome, type Preparer } from './preparer.j
 export const DEFAULT_BATCH_TOKENS = 524_288;
 /** A batch is committed at least this often (ms) while documents arrive, so progress stays regular. */
 export const DEFAULT_BATCH_MILLIS = 2_000;
+/** Skipped documents listed by a session (all are counted). */
+const MAX_LISTED_SKIPS = 1_000;
 /** Emotive window of training learns (KATO's default persistence; training carries no emotives). */
 const PERSISTENCE = 5;
 
@@ -54,6 +56,8 @@ export interface SkippedDocument {
 export interface TrainSession extends TrainProgress {
   readonly status: SessionStatus;
   readonly watermark: Watermark | null;
+  /** Documents skipped as unpreparable (`skipBad`), and the first 1,000 of them. */
+  readonly skippedCount: number;
   readonly skipped: readonly SkippedDocument[];
   /** The dataset stream's counters (raw records read, filtered, bad…), when it was opened. */
   readonly read: Readonly<ReadStats> | null;
@@ -124,6 +128,7 @@ export async function train(options: TrainOptions): Promise<TrainSession> {
 
   const learned = new Array<number>(config.levels).fill(0);
   const skipped: SkippedDocument[] = [];
+  let skippedCount = 0;
   let docs = 0;
   let tokens = 0;
   let duplicates = 0;
@@ -241,7 +246,8 @@ export async function train(options: TrainOptions): Promise<TrainSession> {
             { id: taken.id, cursor: taken.key },
           );
         }
-        skipped.push({ id: taken.id, cursor: taken.key, reason: outcome.error });
+        skippedCount++;
+        if (skipped.length < MAX_LISTED_SKIPS) skipped.push({ id: taken.id, cursor: taken.key, reason: outcome.error });
       } else if (outcome) {
         hierarchy = outcome.hierarchy;
       }
@@ -266,5 +272,5 @@ export async function train(options: TrainOptions): Promise<TrainSession> {
     await preparer.close();
   }
   const status: SessionStatus = options.signal?.aborted ? 'interrupted' : reachedMax ? 'max-docs' : 'complete';
-  return { ...progress(), status, watermark, skipped, read };
+  return { ...progress(), status, watermark, skippedCount, skipped, read };
 }

@@ -52,7 +52,7 @@ export function reportJson(report: TrainingReport): Record<string, unknown> {
       docs: report.session.docs,
       tokens: report.session.tokens,
       duplicates: report.session.duplicates,
-      skipped: report.session.skipped.length,
+      skipped: report.session.skippedCount,
       position: report.session.position,
       workers: report.workers,
       prepareSeconds: report.session.prepareMs / 1000,
@@ -70,7 +70,7 @@ export function reportText(report: TrainingReport): string {
   const s = report.session;
   const lines = [
     `run '${report.run}': ${report.status === 'complete' ? 'complete (end of dataset)' : report.status === 'max-docs' ? 'stopped at --max-docs' : 'interrupted'}`,
-    `  documents   ${count(s.docs)} this session${s.duplicates ? ` (+${count(s.duplicates)} already applied)` : ''}${s.skipped.length ? `, ${count(s.skipped.length)} skipped as unpreparable` : ''}; ${count(report.docs)} in the run`,
+    `  documents   ${count(s.docs)} this session${s.duplicates ? ` (+${count(s.duplicates)} already applied)` : ''}${s.skippedCount ? `, ${count(s.skippedCount)} skipped as unpreparable` : ''}; ${count(report.docs)} in the run`,
     `  tokens      ${count(s.tokens)} this session; ${count(report.tokens)} in the run`,
     `  elapsed     ${duration(report.seconds)}, ${count(report.tokensPerSecond)} tokens/s (preparing ${duration(s.prepareMs / 1000)} over ${report.workers === 0 ? 'the main thread' : `${report.workers} worker${report.workers === 1 ? '' : 's'}`}, committing ${duration(s.commitMs / 1000)})`,
     `  level  ${'learned'.padStart(12)}  ${'distinct'.padStart(12)}  ${'dedup'.padStart(6)}`,
