@@ -2,7 +2,7 @@
  * Pattern names: SHA-1 of Python's repr of the list of events, exactly as KATO computes them,
  * so a KB built here is name-compatible with one built by KATO.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { pyEventsRepr } from './pyrepr.js';
 import type { Event } from './types.js';
 
@@ -10,7 +10,8 @@ export const PATTERN_PREFIX = 'PTRN|';
 
 /** The bare 40-hex name of a pattern with these events. */
 export function patternName(events: readonly Event[]): string {
-  return createHash('sha1').update(pyEventsRepr(events), 'utf8').digest('hex');
+  // One-shot hashing: no Hash object per pattern on the training hot path.
+  return hash('sha1', pyEventsRepr(events), 'hex');
 }
 
 /** `PTRN|<name>` for a bare name (unchanged if already prefixed). */
