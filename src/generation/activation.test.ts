@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chunkEvents, patternName } from '../engine/names.js';
 import type { Event } from '../engine/types.js';
-import { activate, chunkQuery, ensembleEvent, likelyLayouts, phaseLayouts, recallFor, upperQuery } from './activation.js';
+import { activate, chunkQuery, ensembleEvent, likelyLayouts, phaseLayouts, recallFor, upperQuery, upperStm } from './activation.js';
 import type { PatternReader } from './pattern-cache.js';
 import type { Predictor } from './predictor.js';
 import type { Candidate, HierarchyShape, PredictQuery } from './types.js';
@@ -129,6 +129,22 @@ describe('recall thresholds', () => {
   });
 });
 
+describe('upperStm', () => {
+  const a = [`PTRN|${name(1)}`];
+  const ab = [`PTRN|${name(1)}`, `PTRN|${name(2)}`];
+
+  it('observes a lone one-symbol event twice, so KATO takes its full path rather than the starts-with path', () => {
+    expect(upperStm([a], 2, 8, 10)).toEqual([[a, a], upperQuery(1, 2, 8, 10)]);
+    expect(upperStm([a], 1, 8, 10)).toEqual([[a, a], upperQuery(1, 2, 8, 10)]);
+  });
+
+  it('keeps any other STM as it is, asking level 1 for two matched events', () => {
+    expect(upperStm([ab], 2, 8, 10)).toEqual([[ab], upperQuery(1, 2, 8, 10)]);
+    expect(upperStm([a, ab], 1, 8, 10)).toEqual([[a, ab], upperQuery(2, 3, 8, 10)]);
+    expect(upperStm([a, ab], 3, 8, 10)).toEqual([[a, ab], upperQuery(1, 3, 8, 10)]);
+  });
+});
+
 describe('ensembleEvent', () => {
   it('is the predictions as sorted, distinct PTRN| symbols', () => {
     expect(ensembleEvent([candidate(0, 2), candidate(0, 1), candidate(0, 2)])).toEqual([`PTRN|${name(1)}`, `PTRN|${name(2)}`]);
@@ -166,15 +182,18 @@ describe('activate', () => {
     const level0 = calls.filter((c) => c.level === 0);
     expect(level0.map((c) => c.stm.flat().join(''))).toEqual(['ab', 'cdef', 'ghij']);
     expect(level0[0].query).toEqual(chunkQuery(2, 4, 5));
-    // Level 1 reads after every chunk (level 2 needs its ensembles); the top level after the last only.
+    // Level 1 reads after every chunk (level 2 needs its ensembles); the top level after the last
+    // only. A one-symbol STM is observed twice over.
     const level1 = calls.filter((c) => c.level === 1);
-    expect(level1.map((c) => c.stm.length)).toEqual([1, 2, 3]);
+    expect(level1.map((c) => c.stm.length)).toEqual([2, 2, 3]);
+    expect(level1[0].stm).toEqual([ensembleEvent([candidate(0, 102)]), ensembleEvent([candidate(0, 102)])]);
     expect(level1[2].stm).toEqual([ensembleEvent([candidate(0, 102)]), ensembleEvent([candidate(0, 104)]), ensembleEvent([candidate(0, 104)])]);
     expect(level1[2].query).toEqual(upperQuery(2, 3, 3, 5));
     const level2 = calls.filter((c) => c.level === 2);
     expect(level2).toHaveLength(1);
     // Level 2 keeps its last chunks[2] = 2 events.
     expect(level2[0].stm).toEqual([2, 3].map((n) => ensembleEvent([candidate(1, 200 + n)])));
+    expect(level1.map((c) => c.query)).toEqual([upperQuery(1, 2, 3, 5), upperQuery(2, 2, 3, 5), upperQuery(2, 3, 3, 5)]);
     expect(level2[0].query).toEqual(upperQuery(1, 2, 2, 5));
     // Every level's result is the one after the last chunk.
     expect(activations[0].levels.map((cs) => cs.map((c) => c.name))).toEqual([[name(104)], [name(203)], [name(402)]]);

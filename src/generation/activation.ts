@@ -133,6 +133,22 @@ async function observeChunks(
 }
 
 /**
+ * An upper level's STM (its last events) and query. Level 1's events are distinct chunks, so a
+ * pattern should match two of them; above it an event repeats while the level below stays inside
+ * one pattern, so one match is all there is to ask for. KATO answers a one-symbol STM by its
+ * single-symbol path, which finds only patterns that start with the symbol, while an upper
+ * level's symbol may sit anywhere in its parent: such an STM is observed as the same event twice
+ * (what the cascade produces anyway whenever the level below stays inside one pattern), which
+ * takes the full path.
+ */
+export function upperStm(events: readonly Event[], level: number, chunk: number, ensemble: number): [Event[], PredictQuery] {
+  const stm = events.length === 1 && events[0].length === 1 ? [events[0], events[0]] : [...events];
+  const stateLength = stm.reduce((sum, event) => sum + event.length, 0);
+  const need = level === 1 ? Math.min(2, events.length) : 1;
+  return [stm, upperQuery(need, stateLength, chunk, ensemble)];
+}
+
+/**
  * The levels above 0, as a cascade over the window's chunks: after each chunk, every level
  * appends the ensemble of the level below as one event to its STM (keeping its last
  * `chunks[level]` events: older ones belong to an earlier pattern of the level) and predicts.
@@ -149,12 +165,7 @@ async function cascade(predict: Predictor, shape: HierarchyShape, chunkEnsembles
       if (below[j].length > 0) events.push(ensembleEvent(below[j]));
       // The level above reads this level after every chunk; the top level only after the last.
       if (top && j < below.length - 1) continue;
-      const stm = events.slice(-shape.chunks[level]);
-      const stateLength = stm.reduce((sum, event) => sum + event.length, 0);
-      // Level 1's events are distinct chunks, so a pattern should match two of them; above it an
-      // event repeats while the level below stays inside one pattern, so one match is all there is.
-      const need = level === 1 ? Math.min(2, stm.length) : 1;
-      after.push(stm.length === 0 ? [] : await predict(level, stm, upperQuery(need, stateLength, shape.chunks[level], ensemble)));
+      after.push(events.length === 0 ? [] : await predict(level, ...upperStm(events.slice(-shape.chunks[level]), level, shape.chunks[level], ensemble)));
     }
     levels.push(after[after.length - 1]);
     if (levels[levels.length - 1].length === 0) break;

@@ -5,12 +5,12 @@
 import { ValidationError } from '../errors.js';
 import { detokenize, normalize, tokenize } from '../text/index.js';
 import { activate } from './activation.js';
-import { chooseContinuation } from './choice.js';
+import { chooseContinuation, type ChoiceInput } from './choice.js';
 import { patternReader, type PatternReader } from './pattern-cache.js';
 import { memoPredictor, type Predictor } from './predictor.js';
 import { samplingRandom } from './sampling.js';
 import { symbolOfPattern } from './levels.js';
-import type { Gap, GenerateOptions, GenerationKb, GenerationResult, HierarchyShape, Span, StopReason } from './types.js';
+import type { Continuation, Gap, GenerateOptions, GenerationKb, GenerationResult, HierarchyShape, Span, StopReason } from './types.js';
 
 /** Level-0 chunks of context each activation observes. */
 export const WINDOW_CHUNKS = 4;
@@ -58,6 +58,23 @@ function spanText(tokens: readonly string[], dropSpace: boolean): string {
   return dropSpace && text.startsWith(' ') ? text.slice(1) : text;
 }
 
+/**
+ * The continuation of a context, activating on its last `window` tokens and then on ever shorter
+ * ends of it (halving down to one token) for as long as the best continuation so far does not
+ * verify the whole window: words the KB never saw together at the start of a window can pin the
+ * wrong chunk phase or patterns and hide the continuation of its last words. The continuation
+ * verifying the most context wins; on a tie, the one found with the longer window.
+ */
+async function continueContext(gen: Generator, shape: HierarchyShape, input: ChoiceInput, window: number, ensemble: number): Promise<Continuation | null> {
+  let best: Continuation | null = null;
+  for (let size = window; size >= 1; size = Math.floor(size / 2)) {
+    const choice = await chooseContinuation(await activate(gen.predict, gen.reader, shape, input.context.slice(-size), ensemble), input);
+    if (choice && (best === null || choice.aligned > best.aligned)) best = choice;
+    if (best && best.aligned >= size) break;
+  }
+  return best;
+}
+
 /** Continues `prompt` from the KB's patterns, with the pattern each span came from. */
 export async function generate(gen: Generator, shape: HierarchyShape, prompt: string, options: GenerateOptions): Promise<GenerationResult> {
   const { tokens: promptList, trailingSpace } = promptTokens(shape, prompt);
@@ -68,17 +85,20 @@ export async function generate(gen: Generator, shape: HierarchyShape, prompt: st
   const gaps: Gap[] = [];
   let stop: StopReason = 'max-tokens';
   let steps = 0;
+  // Context tokens known to be stored text: the whole prompt at first (nothing is known yet), then
+  // what the last continuation verified plus what it added.
+  let verified = promptList.length;
   while (generated.length < options.maxTokens) {
     const context = [...promptList, ...generated].slice(-ALIGN_HORIZON);
-    const activations = await activate(gen.predict, gen.reader, shape, context.slice(-windowSize), options.ensemble);
-    const choice = await chooseContinuation(activations, {
+    const input: ChoiceInput = {
       reader: gen.reader,
       context,
       budget: options.maxTokens - generated.length,
       horizon: ALIGN_HORIZON,
       chunk: shape.chunks[0],
       sampling: options.sampling && random ? { options: options.sampling, random } : undefined,
-    });
+    };
+    const choice = await continueContext(gen, shape, input, Math.min(windowSize, verified), options.ensemble);
     steps++;
     if (choice === null) {
       stop = 'no-continuation';
@@ -102,6 +122,7 @@ export async function generate(gen: Generator, shape: HierarchyShape, prompt: st
         phase: choice.phase,
       });
     }
+    verified = choice.aligned + choice.tokens.length;
     if (choice.gap) {
       gaps.push(choice.gap);
       stop = 'missing-pattern';

@@ -3,6 +3,7 @@
  */
 import type { Command } from 'commander';
 import { registerDatasets } from './datasets.js';
+import { registerGenerate } from './generate.js';
 import { registerInspect } from './inspect.js';
 import { registerServe } from './serve.js';
 import { registerStatus } from './status.js';
@@ -12,6 +13,7 @@ import { registerTrain } from './train.js';
 export function registerCommands(program: Command): void {
   registerTrain(program);
   registerServe(program);
+  registerGenerate(program);
   registerInspect(program);
   registerStatus(program);
   registerDatasets(program);
