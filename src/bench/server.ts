@@ -96,6 +96,7 @@ async function main(): Promise<void> {
   const rank = zipfSampler(VOCABULARY, 1.0, random);
   const event = () => Array.from({ length: 1 + Math.floor(random() * 3) }, () => `w${rank()}`);
   const results: PhaseResult[] = [];
+  let summary = '';
   try {
     const sessions: string[] = [];
     for (let i = 0; i < CLIENTS; i++) {
@@ -124,11 +125,35 @@ async function main(): Promise<void> {
       }),
     );
 
+    // The same without predictions: what the server itself costs per observation.
+    const quiet: string[] = [];
+    for (let i = 0; i < CLIENTS; i++) {
+      const created = await request(pool, 'POST', '/sessions', { node_id: 'bench', config: { process_predictions: false } });
+      quiet.push(created.json.session_id);
+    }
+    results.push(
+      await phase('observe*', quiet, async (sid, client) => {
+        const { ms, json } = await timed(pool, 'POST', `/sessions/${sid}/observe`, { strings: event(), emotives: { v: client } });
+        if (json.stm_length >= 5) await timed(pool, 'POST', `/sessions/${sid}/clear-stm`);
+        return ms;
+      }),
+    );
+
     for (const sid of sessions) {
       await request(pool, 'POST', `/sessions/${sid}/clear-stm`);
       await request(pool, 'POST', `/sessions/${sid}/observe-sequence`, { observations: [{ strings: event() }, { strings: event() }, { strings: event() }] });
     }
-    results.push(await phase('predictions', sessions, async (sid) => (await timed(pool, 'GET', `/sessions/${sid}/predictions`)).ms));
+    let returned = 0;
+    results.push(
+      await phase('predictions', sessions, async (sid) => {
+        const { ms, json } = await timed(pool, 'GET', `/sessions/${sid}/predictions`);
+        returned += json.count;
+        return ms;
+      }),
+    );
+    const prediction = results[results.length - 1];
+    const patterns = /kato_node_patterns\{kb_id="bench_kato"\} (\d+)/.exec((await pool.request({ method: 'GET', path: '/metrics/prometheus' }).then((r) => r.body.text())))?.[1];
+    summary = `KB: ${patterns ?? '?'} patterns on the shared node; ${(returned / Math.max(1, prediction.requests)).toFixed(1)} predictions per response (3-event STM).`;
   } finally {
     await pool.close();
     child.kill('SIGTERM');
@@ -148,9 +173,10 @@ async function main(): Promise<void> {
       process.stdout.write(`  first error: ${r.errors[0]}\n`);
     }
   }
+  process.stdout.write(`\n${summary}\n`);
   process.stdout.write(
-    '\nlearn counts learns only (each follows an untimed observe-sequence of 3–5 events); observe counts observes only\n' +
-      '(an untimed clear-stm every 5 events keeps STMs short); every observe computes predictions, as KATO does by default.\n',
+    'learn counts learns only (each follows an untimed observe-sequence of 3–5 events); observe counts observes only\n' +
+      '(an untimed clear-stm every 5 events keeps STMs short); every observe computes predictions, as KATO does by default; observe* is the same with process_predictions off.\n',
   );
   if (failed) process.exitCode = 1;
 }
