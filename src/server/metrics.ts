@@ -32,6 +32,7 @@ export interface MetricsSources {
   activeSessions(): Promise<number>;
   /** Patterns per kb_id, for the nodes the store holds. */
   patternsPerNode(): Promise<Map<string, number>>;
+  /** The data directory whose disk use /metrics reports (none for an injected store). */
   dataDir: string | undefined;
 }
 
@@ -51,9 +52,11 @@ export class MetricsCollector {
   private lastCpu = process.cpuUsage();
   private lastCpuAt = Date.now();
   private readonly requests: Counter<'method' | 'route' | 'status'>;
+  private readonly dataDir: string | undefined;
   private readonly latency: Histogram<'method' | 'route'>;
 
   constructor(sources: MetricsSources) {
+    this.dataDir = sources.dataDir;
     collectDefaultMetrics({ register: this.registry, prefix: 'kato_' });
     this.requests = new Counter({
       name: 'kato_http_requests_total',
@@ -157,10 +160,10 @@ export class MetricsCollector {
   }
 
   /** Disk use of the data directory's file system, percent (0 when unknown). */
-  async diskPercent(dir: string | undefined): Promise<number> {
-    if (!dir) return 0;
+  async diskPercent(): Promise<number> {
+    if (!this.dataDir) return 0;
     try {
-      const s = await statfs(dir);
+      const s = await statfs(this.dataDir);
       return s.blocks > 0 ? ((s.blocks - s.bfree) / s.blocks) * 100 : 0;
     } catch {
       return 0;

@@ -39,7 +39,7 @@ export function registerMonitoringRoutes(app: FastifyInstance, ctx: ServerContex
       resources: {
         cpu_percent: metrics.cpuPercent(),
         memory_percent: metrics.memoryPercent(),
-        disk_percent: await metrics.diskPercent(ctx.options.store ? undefined : ctx.options.dataDir),
+        disk_percent: await metrics.diskPercent(),
       },
       databases: {
         sqlite: { operations: metrics.operations, errors: metrics.totalErrors, avg_response_time: average },
