@@ -216,6 +216,22 @@ describe('activate', () => {
     for (const a of activations) expect(a.levels.length).toBeLessThanOrEqual(2);
   });
 
+  it("lets the level above read a level's earlier predictions when its last STM matches nothing", async () => {
+    // Level 1 finds its pattern after the first chunk only: the last chunk's ensemble is noise.
+    const { predict, calls } = recording((call) => {
+      if (call.level === 0) return [candidate(0, 100 + call.stm.length, call.stm.flat())];
+      if (call.level === 1) return JSON.stringify(call.stm[0]) === JSON.stringify(call.stm[call.stm.length - 1]) ? [candidate(1, 300)] : [];
+      return [candidate(2, 400)];
+    });
+    const known = new Map([chunkEvents(['a', 'b', 'c', 'd'])].map((e) => [patternName(e), e]));
+    const activations = await activate(predict, readerOf(known), shape, window.slice(0, 6), 5);
+    expect(activations.map((a) => a.phase)).toEqual([0]);
+    expect(activations[0].levels[1]).toEqual([]);
+    const level2 = calls.filter((c) => c.level === 2);
+    expect(level2.map((c) => c.stm)).toEqual([[ensembleEvent([candidate(1, 300)]), ensembleEvent([candidate(1, 300)])]]);
+    expect(activations[0].levels[2].map((c) => c.name)).toEqual([name(400)]);
+  });
+
   it('returns every phase that ties, in phase order', async () => {
     const { predict } = recording((call) => (call.level === 0 ? [candidate(0, call.stm.length, call.stm.flat())] : []));
     const activations = await activate(predict, readerOf(new Map()), shape, window.slice(0, 3), 5);

@@ -168,7 +168,9 @@ async function cascade(predict: Predictor, shape: HierarchyShape, chunkEnsembles
       after.push(events.length === 0 ? [] : await predict(level, ...upperStm(events.slice(-shape.chunks[level]), level, shape.chunks[level], ensemble)));
     }
     levels.push(after[after.length - 1]);
-    if (levels[levels.length - 1].length === 0) break;
+    // A level with nothing after the last chunk may still have had predictions after earlier
+    // ones (a noisy last ensemble matched nothing); the level above reads those.
+    if (after.every((candidates) => candidates.length === 0)) break;
     below = after;
   }
   return levels;

@@ -114,6 +114,7 @@ export async function generate(gen: Generator, shape: HierarchyShape, prompt: st
         text: spanText(choice.tokens, trailingSpace && start === 0),
         level: candidate.level,
         pattern: symbolOfPattern(candidate.name),
+        offset: choice.at,
         frequency: candidate.frequency,
         aligned: choice.aligned,
         similarity: candidate.similarity,

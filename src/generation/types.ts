@@ -95,6 +95,8 @@ export interface Span {
   readonly level: number;
   /** `PTRN|<name>` of the pattern at `level` the tokens were unravelled from. */
   readonly pattern: string;
+  /** Where the span starts in that pattern's unravelled tokens. */
+  readonly offset: number;
   readonly frequency: number;
   /** Context tokens verified verbatim in the pattern's text right before the span. */
   readonly aligned: number;

@@ -67,7 +67,7 @@ describe('kato generate', () => {
     });
     expect(result.spans.length).toBeGreaterThan(0);
     for (const span of result.spans) {
-      expect(Object.keys(span).sort()).toEqual(['aligned', 'end', 'frequency', 'level', 'pattern', 'phase', 'potential', 'rank', 'similarity', 'start', 'text'].sort());
+      expect(Object.keys(span).sort()).toEqual(['aligned', 'end', 'frequency', 'level', 'offset', 'pattern', 'phase', 'potential', 'rank', 'similarity', 'start', 'text'].sort());
     }
     expect(result.spans.at(-1).end).toBe(16);
   });

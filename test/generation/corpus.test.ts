@@ -87,6 +87,16 @@ describe('generation from a KB trained on the Brown corpus', () => {
     expect(result.gaps).toEqual([]);
   });
 
+  it.each([
+    [4, 1900, 9],
+    [12, 641, 12],
+    [26, 1203, 10],
+  ])("continues a short prompt too: document %i at offset %i (%i tokens)", async (d, offset, length) => {
+    const { prompt, at } = promptAt(d, offset, length);
+    const result = await generate(generator(kb), shape, prompt, { maxTokens: 32, ensemble: 10 });
+    expect(result.tokens).toEqual(documents[d].tokens.slice(at + length, at + length + 32));
+  });
+
   it('says truly where each span came from: the pattern unravels to the span, right after the verified context', async () => {
     const { prompt, at } = promptAt(5, 1400, 24);
     const result = await generate(generator(kb), shape, prompt, { maxTokens: 48, ensemble: 10 });
@@ -98,8 +108,9 @@ describe('generation from a KB trained on the Brown corpus', () => {
       const events = (await kb.getPatterns(span.level, [bareName(span.pattern)])).get(bareName(span.pattern))!;
       const [text] = await unravelPatterns(patternReader(kb), span.level, [{ name: bareName(span.pattern), events }]);
       const spanTokens = result.tokens.slice(span.start, span.end);
-      const found = text.tokens.join('\u0000').includes(context.slice(24 + span.start - span.aligned, 24 + span.end).join('\u0000'));
-      expect(found).toBe(true);
+      // The span is the pattern's text at `offset`, and the `aligned` context tokens come right before it.
+      expect(text.tokens.slice(span.offset, span.offset + spanTokens.length)).toEqual(spanTokens);
+      expect(text.tokens.slice(span.offset - span.aligned, span.offset)).toEqual(context.slice(24 + span.start - span.aligned, 24 + span.start));
       expect(span.text).toBe(detokenize(spanTokens));
       expect(span.frequency).toBeGreaterThanOrEqual(1);
     }
