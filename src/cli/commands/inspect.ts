@@ -18,6 +18,22 @@ interface InspectFlags {
   server?: string;
 }
 
+/** The settings of a run's config in one readable line. */
+function configLine(config: Record<string, unknown>): string {
+  const c = config as {
+    dataset?: { spec?: string };
+    tokenizer?: { name?: string; version?: string };
+    normalizer?: { name?: string };
+    chunks?: number[];
+    remainder?: string;
+    provenance?: number;
+  };
+  return (
+    `dataset ${c.dataset?.spec}, tokenizer ${c.tokenizer?.name} ${c.tokenizer?.version}, normaliser ${c.normalizer?.name}, ` +
+    `chunks ${c.chunks?.join(',')}, remainder ${c.remainder}, provenance ${c.provenance ? `first ${c.provenance} learns` : 'off'}`
+  );
+}
+
 /** Registers `kato inspect`. */
 export function registerInspect(program: Command): void {
   program
@@ -71,7 +87,7 @@ export function registerInspect(program: Command): void {
           `run '${run}': ${count(record.docs)} documents, ${count(record.tokens)} tokens`,
           `  created ${record.createdAt}, updated ${record.updatedAt}`,
           `  watermark ${record.watermark ? `position ${record.watermark.seq}, next ${record.watermark.cursor}` : 'none (nothing committed)'}`,
-          `  config ${record.configHash.slice(0, 16)}… ${JSON.stringify(record.config)}`,
+          `  config ${record.configHash.slice(0, 16)}… ${configLine(record.config)}`,
           `  level  node${' '.repeat(Math.max(0, counts[0]?.nodeId.length ?? 4) - 4)}  ${'patterns'.padStart(12)}  ${'total freq'.padStart(12)}`,
           ...counts.map(
             (c) => `  ${String(c.level).padEnd(5)}  ${c.nodeId}  ${count(c.distinct).padStart(12)}  ${count(c.learned).padStart(12)}`,

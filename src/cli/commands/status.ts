@@ -63,7 +63,7 @@ export function registerStatus(program: Command): void {
         for (const r of runs) {
           const state = r.trainer ? `training now (pid ${r.trainer})` : r.lastSession ? `last session ${r.lastSession.status}` : 'idle';
           process.stdout.write(
-            `${r.run}: ${count(r.docs)} documents, ${compact(r.tokens)} tokens, levels ${JSON.stringify(r.chunks)}, dataset ${r.dataset}; ` +
+            `${r.run}: ${count(r.docs)} documents, ${compact(r.tokens)} tokens, chunks ${Array.isArray(r.chunks) ? r.chunks.join(',') : '?'}, dataset ${r.dataset}; ` +
               `${state}; updated ${r.updatedAt}\n`,
           );
         }
