@@ -130,7 +130,9 @@ async function main(): Promise<void> {
       await generate(generator(kb), shape, prompts[0].text, options);
       console.log(`first generation in this process (builds the level-0 candidate index): ${milliseconds(performance.now() - started)}\n`);
 
-      report(`latency to the first ${TOKENS} tokens (deterministic)`, await pass(kb, shape, prompts, options), prompts.length);
+      // The first pass also warms the store's pages for levels 1–3; the second shows a warm process.
+      report(`latency to the first ${TOKENS} tokens (deterministic, first pass)`, await pass(kb, shape, prompts, options), prompts.length);
+      report(`latency to the first ${TOKENS} tokens (deterministic, second pass)`, await pass(kb, shape, prompts, options), prompts.length);
       report(
         `latency to the first ${TOKENS} tokens (sampled: seed 1, temperature 1, top-k 5)`,
         await pass(kb, shape, prompts, { ...options, sampling: { seed: 1, temperature: 1, topK: 5 } }),
