@@ -77,6 +77,7 @@ async function benchSize(size: number): Promise<void> {
     const t1 = performance.now();
     await source.candidateIndex!();
     const indexSeconds = (performance.now() - t1) / 1000;
+    const rssMiB = process.memoryUsage().rss / 2 ** 20;
 
     // Half the STMs are learned patterns, half fresh draws from the same vocabulary.
     const stms: Event[][] = [];
@@ -95,7 +96,8 @@ async function benchSize(size: number): Promise<void> {
     latencies.sort((a, b) => a - b);
     const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
     console.log(
-      `KB ${size.toLocaleString('en-US')} patterns: build ${buildSeconds.toFixed(1)} s, candidate index load ${indexSeconds.toFixed(1)} s; ` +
+      `KB ${size.toLocaleString('en-US')} patterns: build ${buildSeconds.toFixed(1)} s, candidate index load ${indexSeconds.toFixed(1)} s ` +
+        `(process RSS ${rssMiB.toFixed(0)} MiB); ` +
         `predict (${QUERIES} STMs of 8 symbols, half copied, half random): p50 ${fmt(quantile(latencies, 0.5))}, ` +
         `p95 ${fmt(quantile(latencies, 0.95))}, max ${fmt(latencies[latencies.length - 1])}; ` +
         `${(returned / QUERIES).toFixed(1)} predictions per STM`,

@@ -95,6 +95,14 @@ describe('storePredictionSource', () => {
     expect(await names(store, single('p', 'q'))).toEqual([patternName(single('p', 'q', 'r'))]);
   });
 
+  it('answers totals from the index as the store counts them', async () => {
+    await store.learn('n', [{ events: single('a', 'b', 'c') }, { events: single('a', 'b', 'c') }, { events: single('c', 'd') }], P);
+    expect(await storePredictionSource(store, 'n').totals()).toEqual(await store.totals('n'));
+    await store.clearNode('n');
+    await store.learn('n', [{ events: single('x', 'y') }], P);
+    expect(await storePredictionSource(store, 'n').totals()).toEqual(await store.totals('n'));
+  });
+
   it('forgets a node index on request', async () => {
     await store.learn('n', [{ events: single('a', 'b', 'c') }], P);
     expect(await names(store, single('a', 'b'))).toHaveLength(1);

@@ -9,6 +9,7 @@ import {
   type CandidateIndex,
 } from '../engine/predictions/candidate-index.js';
 import type { PredictionSource } from '../engine/predictions/types.js';
+import type { NodeTotals } from '../engine/types.js';
 import { KatoError } from '../errors.js';
 import type { Store } from './types.js';
 
@@ -18,13 +19,17 @@ export interface StorePredictionSourceOptions {
   candidateIndex?: boolean;
 }
 
-// The index of one node of one store: the row ids it covers and a queue that serialises catch-ups.
+// The index of one node of one store: the row ids it covers, the node's counters as of its last
+// catch-up, and a queue that serialises catch-ups.
 interface IndexedNode {
   index: CandidateIndex;
   firstId: number;
   lastId: number;
+  counters: Omit<NodeTotals, 'distinctSymbols'>;
   pending: Promise<unknown>;
 }
+
+const NO_COUNTERS = { totalSymbolsInPatternsFrequencies: 0, totalPatternFrequencies: 0, totalUniquePatterns: 0 };
 
 const LOG_PAGE = 20_000;
 const nodesByStore = new WeakMap<Store, Map<string, IndexedNode>>();
@@ -33,7 +38,10 @@ function indexedNode(store: Store, kbId: string): IndexedNode {
   let nodes = nodesByStore.get(store);
   if (!nodes) nodesByStore.set(store, (nodes = new Map()));
   let node = nodes.get(kbId);
-  if (!node) nodes.set(kbId, (node = { index: createCandidateIndex(), firstId: 0, lastId: 0, pending: Promise.resolve() }));
+  if (!node) {
+    node = { index: createCandidateIndex(), firstId: 0, lastId: 0, counters: NO_COUNTERS, pending: Promise.resolve() };
+    nodes.set(kbId, node);
+  }
   return node;
 }
 
@@ -41,6 +49,7 @@ function reset(node: IndexedNode): void {
   node.index = createCandidateIndex();
   node.firstId = 0;
   node.lastId = 0;
+  node.counters = NO_COUNTERS;
 }
 
 // Reads the log from the last row the index holds; starts over when the rows it holds are gone.
@@ -64,7 +73,8 @@ async function catchUp(store: Store, kbId: string, node: IndexedNode): Promise<C
         node.lastId = row.id;
       }
       if (page.rows.length < LOG_PAGE) {
-        consistent = page.patternCount === node.index.size;
+        consistent = page.counters.totalUniquePatterns === node.index.size;
+        node.counters = page.counters;
         break;
       }
     }
@@ -91,11 +101,17 @@ export function storePredictionSource(store: Store, kbId: string, options: Store
     patternsByName: (names) => store.getPatterns(kbId, names),
   };
   if (options.candidateIndex ?? true) {
-    source.candidateIndex = () => {
+    const caughtUp = () => {
       const node = indexedNode(store, kbId);
       const ready = node.pending.then(() => catchUp(store, kbId, node));
       node.pending = ready.catch(() => undefined);
-      return ready;
+      return ready.then(() => node);
+    };
+    source.candidateIndex = async () => (await caughtUp()).index;
+    // The index knows the node's symbols, so totals need no count over the symbol table.
+    source.totals = async () => {
+      const node = await caughtUp();
+      return { ...node.counters, distinctSymbols: node.index.symbols.length };
     };
   }
   return source;

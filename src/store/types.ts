@@ -172,7 +172,7 @@ export interface Store {
 
   /**
    * Up to `limit` patterns of the node with a row id above `afterId`, ascending, read in one
-   * snapshot with the node's pattern count and the names of the `probeIds` rows that exist.
+   * snapshot with the node's counters and the names of the `probeIds` rows that exist.
    */
   patternLog(kbId: string, afterId: number, limit: number, probeIds?: readonly number[]): Promise<PatternLogPage>;
 }
@@ -187,8 +187,8 @@ export interface PatternLogRow {
 /** A page of a node's pattern log. */
 export interface PatternLogPage {
   rows: PatternLogRow[];
-  /** The node's number of patterns in the page's snapshot. */
-  patternCount: number;
+  /** The node's counters in the page's snapshot (`totalUniquePatterns` = its number of patterns). */
+  counters: Omit<NodeTotals, 'distinctSymbols'>;
   /** Bare names of the probed row ids that belong to the node. */
   probes: Map<number, string>;
 }

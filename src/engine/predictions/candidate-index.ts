@@ -3,9 +3,10 @@
  * the best 3·max_predictions by (pre desc, similarity desc, name asc) — without scoring them all.
  */
 import { ValidationError } from '../../errors.js';
-import type { Event, PatternRecord } from '../types.js';
+import type { Event } from '../types.js';
 import type { MatchContext } from './match.js';
-import { fragmentationTerm, matchPattern } from './match.js';
+import { fragmentationTerm } from './match.js';
+import { scoreRows } from './row-score.js';
 import { tokenSimilarity } from './similarity.js';
 
 /**
@@ -18,6 +19,8 @@ export interface CandidateIndex {
   /** Per symbol id: slots of the patterns containing it, ascending, `postingLengths[id]` used. */
   postings: Int32Array[];
   postingLengths: number[];
+  /** Per symbol id, parallel to `postings`: how often the symbol occurs in that pattern (at most 255). */
+  occurrences: Uint8Array[];
   /** Number of patterns. */
   size: number;
   /** Per slot: first position in `tokens` (slot `size` holds the end). */
@@ -27,7 +30,7 @@ export interface CandidateIndex {
   shapeOf: Int32Array;
   distinctOf: Int32Array;
   shapes: number[][];
-  shapeIds: Map<string, number>;
+  shapeIds: Map<string | number, number>;
   /** Per slot: the 20 bytes of the name, and its first 6 bytes as an exact number (name order). */
   nameBytes: Uint8Array;
   nameKey: Float64Array;
@@ -36,13 +39,19 @@ export interface CandidateIndex {
   maxEventLength: number;
   /** Membership bitsets of the symbols with long posting lists, built on demand. */
   bitsets: Map<number, Uint32Array>;
+  /**
+   * Per slot, for the symbols with long posting lists (built on demand): 1 + the symbol's position
+   * in the pattern, 0 when absent, 255 when repeated or too far to note.
+   */
+  positions: Map<number, Uint8Array>;
   /** Posting lists at least this long are tested through bitsets (and their lone slots by class). */
   bitsetMinimum: number;
-  /** Scores of signatures under query structures and settings, remembered across queries. */
-  scores: Map<string, { passes: boolean; pre: number; similarity: number }>;
-  /** Per-query scratch: slot stamps and state-position masks per symbol id. */
-  stamp: Int32Array;
-  query: number;
+  /** Scores of signatures by query structure, remembered across queries (see `selectCandidates`). */
+  scores: Map<number, RememberedScore[]>;
+  scoreCount: number;
+  structures: Map<string, number>;
+  /** Per-query scratch: a bitset of the slots already taken, and state-position masks per symbol id. */
+  seen: Uint32Array;
   stateMask: Int32Array;
 }
 
@@ -62,6 +71,7 @@ export function createCandidateIndex(options: { bitsetMinimum?: number } = {}): 
     symbols: [],
     postings: [],
     postingLengths: [],
+    occurrences: [],
     size: 0,
     tokenStart: new Int32Array(1025),
     tokens: new Int32Array(8192),
@@ -75,9 +85,11 @@ export function createCandidateIndex(options: { bitsetMinimum?: number } = {}): 
     maxLength: 0,
     maxEventLength: 0,
     bitsets: new Map(),
+    positions: new Map(),
     scores: new Map(),
-    stamp: new Int32Array(1024),
-    query: 0,
+    scoreCount: 0,
+    structures: new Map(),
+    seen: new Uint32Array(32),
     stateMask: new Int32Array(1024),
   };
 }
@@ -99,6 +111,7 @@ function internSymbol(index: CandidateIndex, symbol: string): number {
     index.symbols.push(symbol);
     index.postings.push(new Int32Array(4));
     index.postingLengths.push(0);
+    index.occurrences.push(new Uint8Array(4));
     index.stateMask = grown(index.stateMask, id + 1);
   }
   return id;
@@ -106,7 +119,8 @@ function internSymbol(index: CandidateIndex, symbol: string): number {
 
 function internShape(index: CandidateIndex, events: readonly Event[]): number {
   const lengths = events.map((e) => e.length);
-  const key = lengths.join(',');
+  // Single-symbol events (the training shape) are keyed by their count alone.
+  const key = lengths.every((n) => n === 1) ? lengths.length : lengths.join(',');
   let id = index.shapeIds.get(key);
   if (id === undefined) {
     id = index.shapes.length;
@@ -129,7 +143,7 @@ export function addToCandidateIndex(index: CandidateIndex, name: string, events:
   index.distinctOf = grown(index.distinctOf, slot + 1);
   index.nameKey = grown(index.nameKey, slot + 1);
   index.nameBytes = grown(index.nameBytes, (slot + 1) * NAME_BYTES);
-  index.stamp = grown(index.stamp, slot + 1);
+  index.seen = grown(index.seen, (slot >>> 5) + 1);
 
   let p = start;
   let distinct = 0;
@@ -140,12 +154,26 @@ export function addToCandidateIndex(index: CandidateIndex, name: string, events:
       index.tokens[p++] = id;
       const list = index.postings[id];
       const used = index.postingLengths[id];
-      // A symbol repeated in the pattern is posted once.
-      if (used > 0 && list[used - 1] === slot) continue;
+      const at = index.positions.get(id);
+      // A symbol repeated in the pattern is posted once, with its number of occurrences.
+      if (used > 0 && list[used - 1] === slot) {
+        const occurrences = index.occurrences[id];
+        if (occurrences[used - 1] < 255) occurrences[used - 1]++;
+        if (at) at[slot] = 255;
+        continue;
+      }
+      if (at) {
+        const sized = grown(at, slot + 1);
+        sized[slot] = Math.min(255, p - start);
+        index.positions.set(id, sized);
+      }
       distinct++;
       const next = grown(list, used + 1);
       next[used] = slot;
       index.postings[id] = next;
+      const occurrences = grown(index.occurrences[id], used + 1);
+      occurrences[used] = 1;
+      index.occurrences[id] = occurrences;
       index.postingLengths[id] = used + 1;
       const bits = index.bitsets.get(id);
       if (bits) {
@@ -158,13 +186,9 @@ export function addToCandidateIndex(index: CandidateIndex, name: string, events:
   index.tokenStart[slot + 1] = p;
   index.shapeOf[slot] = internShape(index, events);
   index.distinctOf[slot] = distinct;
-  let key = 0;
-  for (let b = 0; b < NAME_BYTES; b++) {
-    const byte = parseInt(name.slice(2 * b, 2 * b + 2), 16);
-    index.nameBytes[slot * NAME_BYTES + b] = byte;
-    if (b < 6) key = key * 256 + byte;
-  }
-  index.nameKey[slot] = key;
+  const bytes = Buffer.from(name, 'hex');
+  index.nameBytes.set(bytes, slot * NAME_BYTES);
+  index.nameKey[slot] = bytes.readUIntBE(0, 6);
   if (length < index.minLength) index.minLength = length;
   if (length > index.maxLength) index.maxLength = length;
   index.size = slot + 1;
@@ -179,6 +203,29 @@ function bitset(index: CandidateIndex, id: number): Uint32Array {
     index.bitsets.set(id, bits);
   }
   return bits;
+}
+
+// Per-slot positions of a symbol (see CandidateIndex.positions), built from its posting list.
+function positionsOf(index: CandidateIndex, id: number): Uint8Array {
+  let at = index.positions.get(id);
+  if (!at) {
+    at = new Uint8Array(index.size + 1);
+    const list = index.postings[id];
+    const occurrences = index.occurrences[id];
+    for (let i = 0, n = index.postingLengths[id]; i < n; i++) {
+      const slot = list[i];
+      if (occurrences[i] !== 1) {
+        at[slot] = 255;
+        continue;
+      }
+      const start = index.tokenStart[slot];
+      let p = 0;
+      while (index.tokens[start + p] !== id) p++;
+      at[slot] = Math.min(255, p + 1);
+    }
+    index.positions.set(id, at);
+  }
+  return at;
 }
 
 /** The name of a slot as bare hex. */
@@ -274,9 +321,26 @@ interface Score {
   similarity: number;
 }
 
+/** A remembered score with the signature it belongs to. */
+interface RememberedScore extends Score {
+  structure: number;
+  /** The shape id, or −1 − length when only the length matters (single-symbol events). */
+  shape: number;
+  distinct: number;
+  rows: Int32Array;
+}
+
 // Scores are a pure function of the signature, the state's length and equality structure and
-// the settings, so they are remembered across queries (bounded).
+// the settings, so they are remembered across queries, up to this many.
 const SCORE_MEMO_LIMIT = 200_000;
+
+function mix(hash: number): number {
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  return hash ^ (hash >>> 16);
+}
 
 /**
  * The candidates the ensemble keeps for this state: every candidate passing the filters and the
@@ -287,7 +351,6 @@ export function selectCandidates(index: CandidateIndex, ctx: MatchContext, limit
   if (!indexSupports(ctx)) return null;
   const n = ctx.state.length;
   const stateIds: number[] = [];
-  const multiplicity = new Map<number, number>();
   const firstPosition = new Map<string, number>();
   const partition: number[] = [];
   for (let j = 0; j < n; j++) {
@@ -296,18 +359,21 @@ export function selectCandidates(index: CandidateIndex, ctx: MatchContext, limit
     partition.push(firstPosition.get(symbol)!);
     const id = index.symbolIds.get(symbol);
     if (id === undefined) continue;
-    if (!multiplicity.has(id)) stateIds.push(id);
-    multiplicity.set(id, (multiplicity.get(id) ?? 0) + 1);
+    if (index.stateMask[id] === 0) stateIds.push(id);
     index.stateMask[id] |= 1 << j;
   }
+  // Which state positions hold equal symbols, and the settings, decide how a signature scores.
+  const structureKey = `${ctx.settingsKey}|${partition.join(',')}`;
+  let structure = index.structures.get(structureKey);
+  if (structure === undefined) index.structures.set(structureKey, (structure = index.structures.size));
   try {
-    return selectWithMasks(index, ctx, limit, stateIds, multiplicity, `${ctx.settingsKey}|${partition.join(',')}`);
+    return selectWithMasks(index, ctx, limit, stateIds, structure);
   } finally {
     for (const id of stateIds) index.stateMask[id] = 0;
   }
 }
 
-/** Per-query groups of candidates with equal scores, in flat typed arrays. */
+/** Per-query groups of candidates with one signature (hence equal scores), in flat typed arrays. */
 class Groups {
   count = 0;
   shape = new Int32Array(1024);
@@ -322,8 +388,28 @@ class Groups {
   rows = new Int32Array(8192);
   rowsUsed = 0;
   table = new Int32Array(4096).fill(-1);
+  /** The table slot the last unsuccessful `find` stopped at. */
+  free = 0;
 
-  add(shape: number, distinct: number, hash: number, rows: Int32Array, length: number, score: Score): number {
+  /** The group with the signature `rows[from .. from+length)`, or -1 (leaving `free` at its table slot). */
+  find(shape: number, distinct: number, hash: number, rows: Int32Array, from: number, length: number): number {
+    const mask = this.table.length - 1;
+    for (let t = hash & mask; ; t = (t + 1) & mask) {
+      const g = this.table[t];
+      if (g === -1) {
+        this.free = t;
+        return -1;
+      }
+      if (this.hash[g] !== hash || this.shape[g] !== shape || this.distinct[g] !== distinct || this.rowsLength[g] !== length) continue;
+      const start = this.rowsStart[g];
+      let p = 0;
+      while (p < length && this.rows[start + p] === rows[from + p]) p++;
+      if (p === length) return g;
+    }
+  }
+
+  /** Adds a group right after an unsuccessful `find` for its signature. */
+  add(shape: number, distinct: number, hash: number, rows: Int32Array, from: number, length: number, score: Score): number {
     const g = this.count++;
     if (g === this.shape.length) {
       const size = g * 2;
@@ -338,7 +424,7 @@ class Groups {
       this.similarity = grown(this.similarity, size);
     }
     this.rows = grown(this.rows, this.rowsUsed + length);
-    this.rows.set(rows.subarray(0, length), this.rowsUsed);
+    for (let p = 0; p < length; p++) this.rows[this.rowsUsed + p] = rows[from + p];
     this.shape[g] = shape;
     this.distinct[g] = distinct;
     this.rowsStart[g] = this.rowsUsed;
@@ -349,54 +435,24 @@ class Groups {
     this.passes[g] = score.passes ? 1 : 0;
     this.pre[g] = score.pre;
     this.similarity[g] = score.similarity;
-    return g;
-  }
-
-  /** The group with this signature, or -1; `insertAt` receives the free table slot. */
-  find(shape: number, distinct: number, hash: number, rows: Int32Array, length: number): number {
-    const mask = this.table.length - 1;
-    for (let t = hash & mask; ; t = (t + 1) & mask) {
-      const g = this.table[t];
-      if (g === -1) {
-        this.free = t;
-        return -1;
-      }
-      if (this.hash[g] !== hash || this.shape[g] !== shape || this.distinct[g] !== distinct || this.rowsLength[g] !== length) continue;
-      const start = this.rowsStart[g];
-      let p = 0;
-      while (p < length && this.rows[start + p] === rows[p]) p++;
-      if (p === length) return g;
-    }
-  }
-
-  free = 0;
-
-  /** Files group `g` in the table slot `find` left free, growing the table when half full. */
-  file(g: number): void {
     this.table[this.free] = g;
     if (this.count * 2 > this.table.length) {
       this.table = new Int32Array(this.table.length * 2).fill(-1);
       const mask = this.table.length - 1;
       for (let k = 0; k < this.count; k++) {
-        if (this.rowsLength[k] < 0) continue;
         let t = this.hash[k] & mask;
         while (this.table[t] !== -1) t = (t + 1) & mask;
         this.table[t] = k;
       }
     }
+    return g;
   }
 }
 
-function selectWithMasks(
-  index: CandidateIndex,
-  ctx: MatchContext,
-  limit: number,
-  stateIds: number[],
-  multiplicity: Map<number, number>,
-  queryKey: string,
-): CandidateSelection {
+function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number, stateIds: number[], structure: number): CandidateSelection {
   const n = ctx.state.length;
-  const query = ++index.query;
+  const seen = index.seen;
+  seen.fill(0, 0, (index.size >>> 5) + 1);
   // Short posting lists first: once only long lists remain, a bound may show that their
   // remaining candidates cannot reach the kept set.
   stateIds.sort((a, b) => index.postingLengths[a] - index.postingLengths[b] || a - b);
@@ -406,41 +462,84 @@ function selectWithMasks(
   let entries = 0;
   let visited = 0;
   const rows = new Int32Array(Math.max(1, index.maxLength));
+  // The (pre, similarity) of the `limit`-th best candidate kept so far; candidates strictly
+  // below it can never be kept, since it only rises.
+  let edgePre = Number.NEGATIVE_INFINITY;
+  let edgeSimilarity = Number.NEGATIVE_INFINITY;
 
-  const score = (slot: number, shape: number, distinct: number, length: number): Score => {
-    let key = `${queryKey}|${shape}|${distinct}|`;
-    for (let p = 0; p < length; p++) key += `${rows[p]},`;
-    let known = index.scores.get(key);
-    if (!known) {
-      const record: PatternRecord = { name: '', events: slotEvents(index, slot), length, frequency: 1, emotives: [], metadata: {} };
-      const match = matchPattern(record, ctx);
-      known = match ? { passes: true, pre: match.pre, similarity: match.similarity } : { passes: false, pre: 0, similarity: 0 };
-      if (index.scores.size >= SCORE_MEMO_LIMIT) index.scores.clear();
-      index.scores.set(key, known);
+  // With single-symbol events, pattern positions before the first and after the last state
+  // symbol only count through the length, so a signature is (length, distinct, the rows between
+  // them); otherwise (shape, distinct, all rows). `span` holds [from, to, kind] of the last one read.
+  const trim = index.maxEventLength === 1;
+  const scoring = { stateLength: n, recallThreshold: ctx.recallThreshold, pipeline: ctx.pipeline };
+  const span = new Int32Array(3);
+  const score = (slot: number, distinct: number, length: number, hash: number): Score => {
+    const from = span[0];
+    const width = span[1] - from;
+    const kind = span[2];
+    const key = mix(hash ^ Math.imul(structure + 1, 0x27d4eb2d));
+    let bucket = index.scores.get(key);
+    if (bucket) {
+      for (const known of bucket) {
+        if (known.structure !== structure || known.shape !== kind || known.distinct !== distinct || known.rows.length !== width) continue;
+        let p = 0;
+        while (p < width && known.rows[p] === rows[from + p]) p++;
+        if (p === width) return known;
+      }
+    } else {
+      if (index.scoreCount >= SCORE_MEMO_LIMIT) {
+        index.scores.clear();
+        index.scoreCount = 0;
+      }
+      index.scores.set(key, (bucket = []));
     }
+    const known: RememberedScore = {
+      structure,
+      shape: kind,
+      distinct,
+      rows: rows.slice(from, from + width),
+      ...scoreRows(rows, length, index.shapes[index.shapeOf[slot]], distinct, scoring),
+    };
+    bucket.push(known);
+    index.scoreCount++;
     return known;
   };
-  // Reads the slot's rows (state positions per pattern position) and returns its group.
-  const signatureGroup = (slot: number): number => {
-    const start = index.tokenStart[slot];
-    const length = index.tokenStart[slot + 1] - start;
-    const shape = index.shapeOf[slot];
-    const distinct = index.distinctOf[slot];
-    let hash = Math.imul(shape + 0x9e3779b9, 0x85ebca6b) ^ Math.imul(distinct + 1, 0xc2b2ae35);
-    for (let p = 0; p < length; p++) {
-      const mask = index.stateMask[index.tokens[start + p]];
-      rows[p] = mask;
-      hash = Math.imul(hash ^ mask, 0x01000193) ^ p;
+
+  // The group of the signature now in `rows[0 .. length)` (for a slot of that length).
+  const { tokenStart, tokens, stateMask, distinctOf, shapeOf } = index;
+  const groupOfRows = (slot: number, length: number, distinct: number): number => {
+    let from = 0;
+    let to = length;
+    let kind: number;
+    if (trim) {
+      while (from < to && rows[from] === 0) from++;
+      while (to > from && rows[to - 1] === 0) to--;
+      kind = -1 - length;
+    } else {
+      kind = shapeOf[slot];
     }
-    let g = groups.find(shape, distinct, hash, rows, length);
-    if (g === -1) {
-      g = groups.add(shape, distinct, hash, rows, length, score(slot, shape, distinct, length));
-      groups.file(g);
-    }
-    return g;
+    let hash = Math.imul(kind, 0x165667b1) ^ Math.imul(distinct + 1, 0xc2b2ae35);
+    for (let p = from; p < to; p++) hash = Math.imul(hash ^ rows[p], 0x01000193) ^ (p - from);
+    hash = mix(hash);
+    span[0] = from;
+    span[1] = to;
+    span[2] = kind;
+    const g = groups.find(kind, distinct, hash, rows, from, to - from);
+    return g !== -1 ? g : groups.add(kind, distinct, hash, rows, from, to - from, score(slot, distinct, length, hash));
   };
+  // Reads the slot's rows (the state positions holding each pattern symbol) and returns its group.
+  const signatureGroup = (slot: number): number => {
+    visited++;
+    const start = tokenStart[slot];
+    const length = tokenStart[slot + 1] - start;
+    for (let p = 0; p < length; p++) rows[p] = stateMask[tokens[start + p]];
+    return groupOfRows(slot, length, distinctOf[slot]);
+  };
+
   const keep = (slot: number, g: number) => {
     if (groups.passes[g] === 0) return;
+    const pre = groups.pre[g];
+    if (pre < edgePre || (pre === edgePre && groups.similarity[g] < edgeSimilarity)) return;
     groups.members[g]++;
     if (entries === entrySlots.length) {
       entrySlots = grown(entrySlots, entries + 1);
@@ -451,72 +550,116 @@ function selectWithMasks(
     entries++;
   };
 
-  // The (pre, similarity) of the `limit`-th best passing candidate so far, or null.
-  const boundary = (): { pre: number; similarity: number } | null => {
-    if (entries < limit) return null;
+  // Moves the edge up to the `limit`-th best kept candidate, when there are that many.
+  const raiseEdge = () => {
+    if (entries < limit) return;
     const ranked: number[] = [];
-    for (let g = 0; g < groups.count; g++) if (groups.passes[g] === 1 && groups.members[g] > 0) ranked.push(g);
+    for (let g = 0; g < groups.count; g++) if (groups.members[g] > 0) ranked.push(g);
     ranked.sort((a, b) => groups.pre[b] - groups.pre[a] || groups.similarity[b] - groups.similarity[a]);
-    let seen = 0;
+    let taken = 0;
     for (const g of ranked) {
-      seen += groups.members[g];
-      if (seen >= limit) return { pre: groups.pre[g], similarity: groups.similarity[g] };
+      taken += groups.members[g];
+      if (taken >= limit) {
+        edgePre = groups.pre[g];
+        edgeSimilarity = groups.similarity[g];
+        return;
+      }
     }
-    return null;
   };
 
-  const positions: number[] = [];
-  for (let k = 0; k < stateIds.length; k++) {
-    const edge = boundary();
-    if (edge !== null) {
-      positions.length = 0;
-      for (let j = 0; j < n; j++) {
-        const id = index.symbolIds.get(ctx.state[j]);
-        if (id !== undefined && stateIds.indexOf(id, k) !== -1) positions.push(j);
-      }
-      if (preBound(index, positions, n, ctx.recallThreshold) < edge.pre) break;
+  const statePositions = (ids: readonly number[]): number[] => {
+    const positions: number[] = [];
+    for (let j = 0; j < n; j++) {
+      const id = index.symbolIds.get(ctx.state[j]);
+      if (id !== undefined && ids.includes(id)) positions.push(j);
     }
+    return positions;
+  };
+  const visit = (slot: number) => keep(slot, signatureGroup(slot));
+
+  for (let k = 0; k < stateIds.length; k++) {
+    raiseEdge();
+    if (preBound(index, statePositions(stateIds.slice(k)), n, ctx.recallThreshold) < edgePre) break;
     const token = stateIds[k];
     const list = index.postings[token];
+    const occurrences = index.occurrences[token];
     const used = index.postingLengths[token];
-    const useBitsets = used >= index.bitsetMinimum;
-    const laterBits = useBitsets ? stateIds.slice(k + 1).map((id) => bitset(index, id)) : [];
-    // A slot holding this symbol and no other state symbol matches it alone; with single-symbol
-    // events and the symbol once in the state, its scores depend on its length and distinct
-    // count only, so such slots share a group per (length, distinct) without reading them.
-    const byClass = useBitsets && index.maxEventLength === 1 && multiplicity.get(token) === 1;
+    if (used < index.bitsetMinimum) {
+      for (let i = 0; i < used; i++) {
+        const slot = list[i];
+        const word = slot >>> 5;
+        const bit = 1 << (slot & 31);
+        if ((seen[word] & bit) !== 0) continue;
+        seen[word] |= bit;
+        visit(slot);
+      }
+      continue;
+    }
+    // A long list in two passes: first the candidates that also hold a later state symbol; then,
+    // if they can still be kept, those holding this symbol alone among the remaining ones.
+    const later = stateIds.slice(k + 1);
+    const laterBits = later.map((id) => bitset(index, id));
+    // With single-symbol events, a pattern holding this symbol and exactly one later one (each
+    // once) has its signature in the two positions: grouped without reading the pattern.
+    const byPositions = trim && later.length > 0;
+    const here = byPositions ? positionsOf(index, token) : null;
+    const laterAt = byPositions ? later.map((id) => positionsOf(index, id)) : [];
+    const pairGroups = new Map<number, number>();
+    for (let i = 0; i < used && later.length > 0; i++) {
+      const slot = list[i];
+      const word = slot >>> 5;
+      const bit = 1 << (slot & 31);
+      if ((seen[word] & bit) !== 0) continue;
+      let count = 0;
+      let other = -1;
+      for (let b = 0; b < laterBits.length; b++) {
+        const bits = laterBits[b];
+        if (word < bits.length && (bits[word] & bit) !== 0) {
+          other = b;
+          if (++count > 1) break;
+        }
+      }
+      if (count === 0) continue;
+      seen[word] |= bit;
+      if (here !== null && count === 1) {
+        const pt = here[slot];
+        const pu = laterAt[other][slot];
+        const length = tokenStart[slot + 1] - tokenStart[slot];
+        const distinct = distinctOf[slot];
+        if (pt !== 255 && pu !== 255 && length < 256 && distinct < 256) {
+          const key = (((other * 256 + length) * 256 + distinct) * 256 + pt) * 256 + pu;
+          let g = pairGroups.get(key);
+          if (g === undefined) {
+            rows.fill(0, 0, length);
+            rows[pt - 1] = stateMask[token];
+            rows[pu - 1] = stateMask[later[other]];
+            pairGroups.set(key, (g = groupOfRows(slot, length, distinct)));
+          }
+          keep(slot, g);
+          continue;
+        }
+      }
+      visit(slot);
+    }
+    raiseEdge();
+    if (preBound(index, statePositions([token]), n, ctx.recallThreshold) < edgePre) continue;
+    // With single-symbol events, a pattern matching one state symbol that it holds once scores
+    // by its length and distinct count only: one signature per such class stands for all.
+    const byClass = index.maxEventLength === 1;
     const classGroups = new Map<number, number>();
     let lastClass = -1;
     let lastGroup = -1;
     for (let i = 0; i < used; i++) {
       const slot = list[i];
-      if (index.stamp[slot] === query) continue;
-      index.stamp[slot] = query;
-      let alone = byClass;
-      if (alone) {
-        const word = slot >>> 5;
-        const bit = 1 << (slot & 31);
-        for (let b = 0; b < laterBits.length; b++) {
-          const bits = laterBits[b];
-          if (word < bits.length && (bits[word] & bit) !== 0) {
-            alone = false;
-            break;
-          }
-        }
-      }
-      if (!alone) {
-        visited++;
-        keep(slot, signatureGroup(slot));
+      if ((seen[slot >>> 5] & (1 << (slot & 31))) !== 0) continue;
+      if (!byClass || occurrences[i] !== 1) {
+        visit(slot);
         continue;
       }
-      const length = index.tokenStart[slot + 1] - index.tokenStart[slot];
-      const cls = length * 65536 + index.distinctOf[slot];
+      const cls = (index.tokenStart[slot + 1] - index.tokenStart[slot]) * 65536 + index.distinctOf[slot];
       if (cls !== lastClass) {
         let g = classGroups.get(cls);
-        if (g === undefined) {
-          g = signatureGroup(slot);
-          classGroups.set(cls, g);
-        }
+        if (g === undefined) classGroups.set(cls, (g = signatureGroup(slot)));
         lastClass = cls;
         lastGroup = g;
       }
@@ -529,11 +672,10 @@ function selectWithMasks(
     for (let e = 0; e < entries; e++) names.push(slotName(index, entrySlots[e]));
     return { names, visited, groups: groups.count };
   }
-  const edge = boundary()!;
-  const better = (g: number) => groups.pre[g] > edge.pre || (groups.pre[g] === edge.pre && groups.similarity[g] > edge.similarity);
-  const tied = (g: number) => groups.pre[g] === edge.pre && groups.similarity[g] === edge.similarity;
+  raiseEdge();
+  const better = (g: number) => groups.pre[g] > edgePre || (groups.pre[g] === edgePre && groups.similarity[g] > edgeSimilarity);
   let kept = 0;
-  for (let g = 0; g < groups.count; g++) if (groups.passes[g] === 1 && better(g)) kept += groups.members[g];
+  for (let g = 0; g < groups.count; g++) if (better(g)) kept += groups.members[g];
   const need = limit - kept;
   // The `need` smallest names among the tied candidates: a max-heap in name order.
   const heap: number[] = [];
@@ -543,7 +685,7 @@ function selectWithMasks(
     const slot = entrySlots[e];
     if (better(g)) {
       names.push(slotName(index, slot));
-    } else if (tied(g) && need > 0) {
+    } else if (groups.pre[g] === edgePre && groups.similarity[g] === edgeSimilarity && need > 0) {
       if (heap.length < need) {
         heap.push(slot);
         for (let i = heap.length - 1; i > 0; ) {

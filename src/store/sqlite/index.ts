@@ -681,18 +681,19 @@ export class SqliteStore implements Store {
   }
 
   // ── Predictions: a node's pattern log ─────────────────────────────────────────────────────
-  // Rows are read by rowid range (`+node` keeps the planner off the name index), all in one read
-  // transaction so the count and the probes describe the same snapshot as the rows.
+  // Rows and probes are read by rowid (`+node` keeps the planner off the name index, which it
+  // would scan), all in one read transaction so counters and probes match the rows' snapshot.
 
   private logStatements?: Record<'rows' | 'count' | 'probes', Statement>;
 
   async patternLog(kbId: string, afterId: number, limit: number, probeIds: readonly number[] = []): Promise<PatternLogPage> {
     const node = this.nodeId(kbId);
-    if (node === undefined || limit <= 0) return { rows: [], patternCount: 0, probes: new Map() };
+    const none = { totalSymbolsInPatternsFrequencies: 0, totalPatternFrequencies: 0, totalUniquePatterns: 0 };
+    if (node === undefined || limit <= 0) return { rows: [], counters: none, probes: new Map() };
     const statements = (this.logStatements ??= {
       rows: this.db.prepare('SELECT id, name, events FROM patterns WHERE id > ? AND +node = ? ORDER BY id LIMIT ?'),
-      count: this.db.prepare('SELECT total_unique_patterns FROM nodes WHERE id = ?'),
-      probes: this.db.prepare('SELECT id, name FROM patterns WHERE id IN (SELECT value FROM json_each(?)) AND node = ?'),
+      count: this.db.prepare('SELECT total_symbols, total_pattern_frequencies, total_unique_patterns FROM nodes WHERE id = ?'),
+      probes: this.db.prepare('SELECT id, name FROM patterns WHERE id IN (SELECT value FROM json_each(?)) AND +node = ?'),
     });
     return this.db.transaction(() => {
       const rows = (statements.rows.all(afterId, node, limit) as { id: number; name: Buffer; events: string }[]).map((r) => ({
@@ -700,14 +701,23 @@ export class SqliteStore implements Store {
         name: r.name.toString('hex'),
         events: JSON.parse(r.events) as Event[],
       }));
-      const counts = statements.count.get(node) as { total_unique_patterns: number } | undefined;
+      const counts = statements.count.get(node) as
+        | { total_symbols: number; total_pattern_frequencies: number; total_unique_patterns: number }
+        | undefined;
       const probes = new Map<number, string>();
       if (probeIds.length > 0) {
         for (const r of statements.probes.all(JSON.stringify(probeIds), node) as { id: number; name: Buffer }[]) {
           probes.set(r.id, r.name.toString('hex'));
         }
       }
-      return { rows, patternCount: counts?.total_unique_patterns ?? 0, probes };
+      const counters = counts
+        ? {
+            totalSymbolsInPatternsFrequencies: counts.total_symbols,
+            totalPatternFrequencies: counts.total_pattern_frequencies,
+            totalUniquePatterns: counts.total_unique_patterns,
+          }
+        : none;
+      return { rows, counters, probes };
     })();
   }
 }
