@@ -8,6 +8,7 @@ import type { PredictionSource } from '../engine/predictions/index.js';
 import type { Event, SessionConfig } from '../engine/types.js';
 import { storePredictionSource } from '../store/prediction-source.js';
 import type { Store } from '../store/types.js';
+import { defaultServiceName, kbIdFor } from '../engine/kb-id.js';
 import { runNodeId } from '../training/nodes.js';
 import { candidateOf } from './candidates.js';
 import type { GenerationKb, PredictQuery } from './types.js';
@@ -28,7 +29,7 @@ export function queryConfig(query: PredictQuery): SessionConfig {
 }
 
 /** Generation over `run`'s nodes in `store`, each predicted through its store prediction source. */
-export function localGenerationKb(store: Store, run: string): GenerationKb {
+export function localGenerationKb(store: Store, run: string, serviceName: string = defaultServiceName()): GenerationKb {
   const sources = new Map<number, PredictionSource>();
   const source = (level: number): PredictionSource => {
     let found = sources.get(level);
@@ -36,7 +37,7 @@ export function localGenerationKb(store: Store, run: string): GenerationKb {
       // Level 0's symbols are tokens, some in a large share of its patterns: the in-memory
       // candidate index pays for its build there. Above it every symbol names one pattern below
       // and sits in a handful of patterns, so the store's symbol index finds them directly.
-      found = storePredictionSource(store, runNodeId(run, level), { candidateIndex: level === 0 });
+      found = storePredictionSource(store, kbIdFor(runNodeId(run, level), serviceName), { candidateIndex: level === 0 });
       sources.set(level, found);
     }
     return found;
@@ -51,7 +52,7 @@ export function localGenerationKb(store: Store, run: string): GenerationKb {
       return predictions.map((p, rank) => candidateOf(level, rank, p, query.rankBy));
     },
     async getPatterns(level, names) {
-      const records = await store.getPatterns(runNodeId(run, level), names);
+      const records = await store.getPatterns(kbIdFor(runNodeId(run, level), serviceName), names);
       const out = new Map<string, Event[]>();
       for (const [name, record] of records) out.set(name, record.events);
       return out;

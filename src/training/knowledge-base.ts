@@ -2,8 +2,10 @@
  * The KnowledgeBase the trainer talks to: runs, exactly-once document commits, the ledger and
  * per-node reads. `localKnowledgeBase` implements it over an in-process Store.
  */
+import { defaultServiceName, kbIdFor } from '../engine/kb-id.js';
+import { ConflictError } from '../errors.js';
 import type { CommitResult, DocumentCommit, LedgerState, NodeSummary, RunRecord, Store, Watermark } from '../store/types.js';
-import { nodeLevel } from './nodes.js';
+import { runNodeId } from './nodes.js';
 
 /** A pattern's bare name and frequency, as the digest reads them. */
 export interface PatternCount {
@@ -30,6 +32,7 @@ export interface KnowledgeBase {
   /**
    * Applies each document not yet in the run's ledger (its patterns on every node plus its key)
    * atomically per document, advancing the watermark when given; duplicates change nothing.
+   * Each document names its nodes by node id (`<run>/node<l>` in `kbId`).
    */
   commitDocuments(run: string, docs: DocumentCommit[], options: CommitOptions): Promise<CommitResult[]>;
   ledgerState(run: string): Promise<LedgerState>;
@@ -42,40 +45,64 @@ export interface KnowledgeBase {
 }
 
 const COUNT_PAGE = 10_000;
+// Levels probed when listing a run's nodes: far above any hierarchy anyone trains.
+const MAX_LEVELS = 256;
 
-/** The embedded KnowledgeBase: training writes straight into `store`. */
-export function localKnowledgeBase(store: Store): KnowledgeBase {
+/**
+ * The embedded KnowledgeBase: training writes straight into `store`. Node ids (`<run>/node<l>`)
+ * are stored under KATO's kb_id of the node id, so `kato serve` sessions on node_id
+ * `<run>/node<l>` see exactly the patterns training learned there.
+ */
+export function localKnowledgeBase(store: Store, serviceName: string = defaultServiceName()): KnowledgeBase {
+  const kb = (nodeId: string) => kbIdFor(nodeId, serviceName);
   return {
     getRun: (run) => store.getRun(run),
     listRuns: () => store.listRuns(),
-    createRun: (run, hash, config) => store.createRun(run, hash, config),
+    async createRun(run, hash, config) {
+      // KATO's kb_id folds '-', '.' and '/' into '_': two such runs would share their nodes.
+      const mine = kb(runNodeId(run, 0));
+      const clash = (await store.listRuns()).find((other) => kb(runNodeId(other.run, 0)) === mine);
+      if (clash) {
+        throw new ConflictError(`run '${run}' would share its knowledge bases with run '${clash.run}' (kb_id ${mine}); choose another name`, {
+          run,
+          clash: clash.run,
+        });
+      }
+      return store.createRun(run, hash, config);
+    },
     async resetRun(run) {
       // The ledger goes first: a crash in between leaves orphan patterns, which a new run of the
       // same name refuses to build on (see openRun), never a ledger claiming missing patterns.
       await store.deleteRun(run);
-      for (const nodeId of await this.runNodes(run)) await store.clearNode(nodeId);
+      for (const nodeId of await this.runNodes(run)) await store.clearNode(kb(nodeId));
     },
     async runNodes(run) {
-      const nodes: { nodeId: string; level: number }[] = [];
-      for (const nodeId of await store.listNodes()) {
-        const level = nodeLevel(run, nodeId);
+      const stored = new Set(await store.listNodes());
+      const nodes: string[] = [];
+      for (let level = 0; level < MAX_LEVELS; level++) {
+        const nodeId = runNodeId(run, level);
         // One row tells whether the node holds data; counting a large node would scan it.
-        if (level !== undefined && (await store.patternCountsPage(nodeId, '', 1)).length > 0) nodes.push({ nodeId, level });
+        if (stored.has(kb(nodeId)) && (await store.patternCountsPage(kb(nodeId), '', 1)).length > 0) nodes.push(nodeId);
       }
-      return nodes.sort((a, b) => a.level - b.level).map((n) => n.nodeId);
+      return nodes;
     },
-    commitDocuments: (run, docs, options) => store.commitDocuments(run, docs, options),
+    commitDocuments: (run, docs, options) =>
+      store.commitDocuments(
+        run,
+        docs.map((doc) => ({ ...doc, nodes: doc.nodes.map((n) => ({ kbId: kb(n.kbId), items: n.items })) })),
+        options,
+      ),
     ledgerState: (run) => store.ledgerState(run),
-    summary: (nodeId) => store.summary(nodeId),
+    summary: async (nodeId) => ({ ...(await store.summary(kb(nodeId))), kbId: nodeId }),
     async frequencies(nodeId, names) {
-      const records = await store.getPatterns(nodeId, names);
+      const records = await store.getPatterns(kb(nodeId), names);
       return new Map([...records].map(([name, record]) => [name, record.frequency]));
     },
     async *patternCounts(nodeId) {
       // Pages of names and counts only: a digest never parses a pattern's events.
       let after = '';
       for (;;) {
-        const page = await store.patternCountsPage(nodeId, after, COUNT_PAGE);
+        const page = await store.patternCountsPage(kb(nodeId), after, COUNT_PAGE);
         yield* page;
         if (page.length < COUNT_PAGE) return;
         after = page[page.length - 1].name;

@@ -2,6 +2,7 @@
  * Run names and the node ids of a run: level l of run R lives in the KB `R/node<l>`, so runs
  * sharing a data directory (or a server) never see each other's patterns.
  */
+import { defaultServiceName, kbIdFor } from '../engine/kb-id.js';
 import { ValidationError } from '../errors.js';
 
 const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -17,9 +18,14 @@ export function checkRunName(run: string): string {
   return run;
 }
 
-/** The node id (and store kb_id) of `level` in `run`: `<run>/node<level>`. */
+/** The node id of `level` in `run`: `<run>/node<level>`, as a KATO client names it. */
 export function runNodeId(run: string, level: number): string {
   return `${run}/node${level}`;
+}
+
+/** The store kb_id of `level` in `run`: KATO's kb_id of its node id (`<run>_node<level>_kato`). */
+export function runKbId(run: string, level: number, serviceName: string = defaultServiceName()): string {
+  return kbIdFor(runNodeId(run, level), serviceName);
 }
 
 /** The level of a node id of `run`, or undefined when the id is not one of the run's nodes. */

@@ -6,7 +6,7 @@ import { ConflictError, ValidationError } from '../errors.js';
 import { openStore } from '../store/index.js';
 import { localKnowledgeBase, type KnowledgeBase } from './knowledge-base.js';
 import { manifestPath, readManifest } from './manifest.js';
-import { runNodeId } from './nodes.js';
+import { runKbId } from './nodes.js';
 import { runTraining, type TrainingRequest } from './session.js';
 import { writeSyntheticJsonl } from './synthetic.js';
 
@@ -103,7 +103,7 @@ describe('runTraining', () => {
   it('refuses to start a run over patterns left without a ledger', async () => {
     const { dir, kb } = dataDir();
     const store = openStore(dir);
-    await store.learn(runNodeId('r', 1), [{ events: [['a'], ['b']] }], { persistence: 5 });
+    await store.learn(runKbId('r', 1), [{ events: [['a'], ['b']] }], { persistence: 5 });
     await store.close();
     await expect(runTraining(request(kb, dir))).rejects.toThrow(/holds patterns under run 'r' \(r\/node1\) but no ledger.*--reset/);
     const report = await runTraining(request(kb, dir, { reset: true }));

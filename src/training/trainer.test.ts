@@ -10,7 +10,7 @@ import { documentCommit } from './commit.js';
 import type { TrainingConfig } from './config.js';
 import { runDigest } from './digest.js';
 import { localKnowledgeBase, type KnowledgeBase } from './knowledge-base.js';
-import { runNodeId } from './nodes.js';
+import { runKbId } from './nodes.js';
 import { prepareText } from './prepare.js';
 import { openRun } from './run.js';
 import { settleConfig } from './session.js';
@@ -174,7 +174,7 @@ describe('train', () => {
         hierarchy: prepareText(records[seq].text, { ...t.config, normalizer: 'none' }),
       }),
     );
-    expect(await t.store.commitDocuments('r', ahead, { persistence: 5 })).toEqual(['applied', 'applied']);
+    expect(await t.kb.commitDocuments('r', ahead, { persistence: 5 })).toEqual(['applied', 'applied']);
     expect((await t.kb.ledgerState('r')).appliedAbove.map((a) => a.seq)).toEqual([6, 8]);
     const result = await session(t, { batchTokens: 700 });
     expect(result).toMatchObject({ duplicates: 2, docs: DOCS - 5 - 2, status: 'complete' });
@@ -257,7 +257,7 @@ describe('train', () => {
       await session(t, { batchTokens });
       // texts[0] appears at positions 0 and 12: its first pattern keeps only the first source.
       const first = prepareText(texts[0], { ...t.config, normalizer: 'none' }).levels[0].names[0];
-      const pattern = (await t.store.getPattern(runNodeId('r', 0), first))!;
+      const pattern = (await t.store.getPattern(runKbId('r', 0), first))!;
       expect(pattern.frequency).toBeGreaterThanOrEqual(2);
       results.push(pattern.metadata.source);
       expect(await digestOf(t)).toBe(reference);

@@ -15,6 +15,7 @@ import type { Store } from '../../src/store/types.js';
 import { detokenize } from '../../src/text/index.js';
 import { localKnowledgeBase } from '../../src/training/knowledge-base.js';
 import { prepareText } from '../../src/training/prepare.js';
+import { runKbId } from '../../src/training/nodes.js';
 import { runTraining } from '../../src/training/session.js';
 import type { PreparedHierarchy } from '../../src/training/types.js';
 import { tokenRanges } from './helpers.js';
@@ -127,7 +128,7 @@ describe('generation from a KB trained on the Brown corpus', () => {
         doc.hierarchy.levels[level].names.forEach((name, i) => expected.set(name, doc.tokens.slice(ranges[i].start, ranges[i].end)));
       }
       const stored: { name: string; events: string[][] }[] = [];
-      for await (const record of store.allPatterns(`brown/node${level}`)) stored.push({ name: record.name, events: record.events });
+      for await (const record of store.allPatterns(runKbId('brown', level))) stored.push({ name: record.name, events: record.events });
       // Every pattern the KB holds came from these documents, and every one of theirs is in the KB.
       expect(stored.map((p) => p.name).sort()).toEqual([...expected.keys()].sort());
       const texts = await unravelPatterns(reader, level, stored);

@@ -4,7 +4,7 @@
  */
 import { configHash } from '../../src/training/config.js';
 import { buildHierarchy, levelPatterns } from '../../src/training/hierarchy.js';
-import { runNodeId } from '../../src/training/nodes.js';
+import { runKbId } from '../../src/training/nodes.js';
 import type { HierarchySettings, PreparedHierarchy } from '../../src/training/types.js';
 import type { Store } from '../../src/store/types.js';
 import type { HierarchyShape } from '../../src/generation/types.js';
@@ -28,7 +28,7 @@ export async function learnDocuments(
       const items = levelPatterns(hierarchy, level)
         .filter((p) => !omit.has(p.name))
         .map((p) => ({ events: p.events, name: p.name }));
-      await store.learn(runNodeId(run, level), items, { persistence: 5 });
+      await store.learn(runKbId(run, level), items, { persistence: 5 });
     }
   }
   return hierarchies;

@@ -10,6 +10,7 @@ import { unravelPatterns } from '../../src/generation/unravel.js';
 import { openStore } from '../../src/store/index.js';
 import { detokenize, tokenize } from '../../src/text/index.js';
 import { buildHierarchy, levelPatterns } from '../../src/training/hierarchy.js';
+import { runKbId } from '../../src/training/nodes.js';
 import type { HierarchySettings } from '../../src/training/types.js';
 import { learnDocuments, shapeOf, tokenRanges } from './helpers.js';
 
@@ -57,7 +58,7 @@ describe('unravelling a learned KB', () => {
             const ranges = tokenRanges(hierarchies[d]);
             for (let level = 0; level < hierarchies[d].levels.length; level++) {
               const patterns = levelPatterns(hierarchies[d], level);
-              const stored = await store.getPatterns(`r/node${level}`, patterns.map((p) => p.name));
+              const stored = await store.getPatterns(runKbId('r', level), patterns.map((p) => p.name));
               // Unravel what the KB holds, not what was sent: the KB is what generation reads.
               const texts = await unravelPatterns(reader, level, patterns.map((p) => ({ name: p.name, events: stored.get(p.name)!.events })));
               texts.forEach((text, i) => {

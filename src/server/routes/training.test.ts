@@ -10,6 +10,7 @@ import type { Store } from '../../store/types.js';
 import { runDigest } from '../../training/digest.js';
 import { localKnowledgeBase } from '../../training/knowledge-base.js';
 import { remoteKnowledgeBase } from '../../training/remote-knowledge-base.js';
+import { runKbId } from '../../training/nodes.js';
 import { runTraining } from '../../training/session.js';
 
 let dir: string;
@@ -72,8 +73,8 @@ describe('training routes', () => {
     const again = await post('/training/runs/r/documents', { documents: [wireDoc('k1', 1, [['a', 'b']]), wireDoc('k2', 2, [['e', 'f']])] });
     expect(again.json()).toEqual({ results: ['duplicate', 'applied'], applied: 1, duplicates: 1 });
 
-    expect((await store.getPattern('r/node0', patternName(chunkEvents(['a', 'b']))))!.frequency).toBe(2);
-    expect((await store.getPattern('r/node1', patternName(chunkEvents([upper, 'x']))))!.frequency).toBe(1);
+    expect((await store.getPattern(runKbId('r', 0), patternName(chunkEvents(['a', 'b']))))!.frequency).toBe(2);
+    expect((await store.getPattern(runKbId('r', 1), patternName(chunkEvents([upper, 'x']))))!.frequency).toBe(1);
     expect((await app.inject({ url: '/training/runs/r' })).json().run).toMatchObject({ docs: 3, tokens: 8, watermark: { seq: 1, cursor: 'after-1' } });
     expect((await app.inject({ url: '/training/runs/r/ledger' })).json()).toEqual({ watermark: { seq: 1, cursor: 'after-1' }, appliedAbove: [{ key: 'k2', seq: 2 }] });
     expect((await app.inject({ url: '/training/runs/r/nodes' })).json()).toEqual({ nodes: ['r/node0', 'r/node1'] });
@@ -83,8 +84,8 @@ describe('training routes', () => {
     await createRun();
     const body = { documents: [{ key: 'k', seq: 0, tokens: 2, nodes: [{ node: 'r/node0', items: [{ events: [['a'], ['b']], name: 'f'.repeat(40) }] }] }] };
     expect((await post('/training/runs/r/documents', body)).statusCode).toBe(200);
-    expect(await store.getPattern('r/node0', 'f'.repeat(40))).toBeNull();
-    expect((await store.getPattern('r/node0', patternName([['a'], ['b']])))!.frequency).toBe(1);
+    expect(await store.getPattern(runKbId('r', 0), 'f'.repeat(40))).toBeNull();
+    expect((await store.getPattern(runKbId('r', 0), patternName([['a'], ['b']])))!.frequency).toBe(1);
   });
 
   it('refuses bad documents with a 422 naming the field, and changes nothing', async () => {
@@ -101,7 +102,7 @@ describe('training routes', () => {
     const badSeq = await post('/training/runs/r/documents', { documents: [{ ...wireDoc('k', 0, [['a', 'b']]), seq: -1 }] });
     expect(badSeq.json().detail[0].loc).toEqual(['body', 'documents', 0, 'seq']);
     expect((await post('/training/runs/missing/documents', { documents: [] })).statusCode).toBe(404);
-    expect((await store.summary('r/node0')).patterns).toBe(0);
+    expect((await store.summary(runKbId('r', 0))).patterns).toBe(0);
     expect((await store.getRun('r'))!.docs).toBe(0);
   });
 
@@ -134,8 +135,8 @@ describe('training routes', () => {
     await post('/training/runs/r/documents', { documents: [wireDoc('k0', 0, [['a', 'b']], [['c', 'd']])] });
     expect((await post('/training/runs/r/reset', {})).json()).toEqual({ status: 'reset', run: 'r' });
     expect(await store.getRun('r')).toBeNull();
-    expect((await store.summary('r/node0')).patterns).toBe(0);
-    expect((await store.summary('r/node1')).patterns).toBe(0);
+    expect((await store.summary(runKbId('r', 0))).patterns).toBe(0);
+    expect((await store.summary(runKbId('r', 1))).patterns).toBe(0);
   });
 });
 

@@ -7,6 +7,7 @@ import { chunkEvents, patternName } from '../../engine/names.js';
 import type { LearnItem, PatternMetadata } from '../../engine/types.js';
 import type { DocumentCommit, NodeItems, Watermark } from '../../store/types.js';
 import { runDigest } from '../../training/digest.js';
+import { kbIdFor } from '../../engine/kb-id.js';
 import { localKnowledgeBase } from '../../training/knowledge-base.js';
 import { checkRunName, nodeLevel } from '../../training/nodes.js';
 import type { ServerContext } from '../context.js';
@@ -101,7 +102,7 @@ export function decodeCommitBody(run: string, body: unknown): { persistence: num
 
 /** Registers the native training routes in their own scope (JSON.parse bodies, plain JSON replies). */
 export async function registerTrainingRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  const kb = localKnowledgeBase(ctx.store);
+  const kb = localKnowledgeBase(ctx.store, ctx.options.serviceName);
   const existingRun = async (run: string) => {
     const found = await kb.getRun(checkRunName(run));
     if (!found) throw new HttpError(404, `no run '${run}' on this server`);
@@ -204,7 +205,7 @@ export async function registerTrainingRoutes(app: FastifyInstance, ctx: ServerCo
       const after = query.after ?? '';
       if (after !== '' && !/^[0-9a-f]{40}$/.test(after)) invalid(['query', 'after'], 'Input should be empty or a bare 40-hex pattern name', after);
       const limit = query.limit === undefined ? 10_000 : count(Number(query.limit), ['query', 'limit'], 1, MAX_PAGE);
-      const page = await ctx.store.patternCountsPage(node, after, limit);
+      const page = await ctx.store.patternCountsPage(kbIdFor(node, ctx.options.serviceName), after, limit);
       return { patterns: page.map((p) => [p.name, p.frequency]), next: page.length === limit ? page[page.length - 1].name : null };
     });
   });
