@@ -37,19 +37,15 @@ export interface LocalLedger {
 
 /**
  * The shape of a run served remotely. KATO's session and pattern routes reach a node through
- * KATO's kb_id mapping of its node id, which is where `--protocol kato` training puts a run's nodes
- * (its ledger stays in the trainer's data directory, `ledger`). A run trained through the native
- * routes keeps its node ids as they are, out of those routes' reach: it is refused, not answered
- * with an empty continuation.
+ * KATO's kb_id mapping of its node id, where both native and `--protocol kato` training put a
+ * run's nodes. The shape comes from the server's ledger for a native run, else from the local
+ * ledger `--protocol kato` training kept in its data directory (`ledger`).
  */
 export async function remoteRunShape(kb: RemoteGenerationKb, run: string, ledger: LocalLedger | null): Promise<HierarchyShape> {
-  if (await kb.training.getRun(run)) {
-    throw new RemoteRunError(
-      `run '${run}' was trained through the server's native routes, and the KATO routes generation predicts through ` +
-        `(sessions, predictions, patterns) do not reach its nodes: generate embedded with --data-dir on the server's data directory`,
-      { run },
-    );
-  }
+  // A run trained through the native routes is stored under KATO's kb_id of its node ids, so the
+  // KATO routes reach it; its shape comes from the server's ledger.
+  const served = await kb.training.getRun(run);
+  if (served) return runShape(run, served, []);
   if (!ledger) {
     throw new RemoteRunError(
       `the server has no native run '${run}', and no local ledger was found: give the --data-dir the run was trained with ` +
