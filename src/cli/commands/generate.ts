@@ -161,7 +161,7 @@ export function registerGenerate(program: Command): void {
     .argument('<prompt>', 'text to continue (normalised and tokenized as the run\'s training text)')
     .option('--data-dir <dir>', "data directory of the run (with --server: where the run's ledger is)", './kato-data')
     .option('--run <name>', 'run to generate from', 'default')
-    .option('--server <url>', 'predict and read patterns through a KATO server (a run trained with --protocol kato)')
+    .option('--server <url>', 'predict and read patterns through a kato server (its run, or one trained with --protocol kato whose ledger is in --data-dir)')
     .option('--max-tokens <n>', 'most tokens to generate', String(DEFAULT_MAX_TOKENS))
     .option('--ensemble <n>', 'predictions each level keeps and passes up as one event', String(DEFAULT_ENSEMBLE))
     .option('--seed <s>', 'sample continuations (seeded, reproducible) instead of taking the best one')
