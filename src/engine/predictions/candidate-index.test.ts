@@ -2,14 +2,9 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { patternName } from '../names.js';
 import type { Event, SessionConfig } from '../types.js';
-import {
-  addToCandidateIndex,
-  createCandidateIndex,
-  preBound,
-  selectCandidates,
-  slotEvents,
-  slotName,
-} from './candidate-index.js';
+import { addToCandidateIndex, createCandidateIndex, slotEvents, slotName } from './candidate-index.js';
+import { selectCandidates } from './candidate-selection.js';
+import { preBound } from './pre-bound.js';
 import { matchContext, matchPattern } from './match.js';
 import { learnInMemory, memoryKb, memorySource } from './memory-source.js';
 import { predict } from './predict.js';
@@ -128,6 +123,19 @@ describe('candidate index', () => {
       ),
       { numRuns: 600 },
     );
+  });
+
+  it('stays exact while its bitset and position caches evict entries', () => {
+    // 600 symbols with lists long enough for bitsets (minimum 1): far more than the caches keep.
+    const patterns = Array.from({ length: 600 }, (_, i) => single(`k${i}`, `k${(i * 7 + 1) % 600}`, `k${(i * 13 + 2) % 600}`, 'common'));
+    const index = indexOf(patterns, 1);
+    for (let q = 0; q < 300; q++) {
+      const stm = single(`k${q}`, `k${(q * 7 + 1) % 600}`, 'common', `k${(q * 31) % 600}`);
+      const selection = selectCandidates(index, matchContext(stm, defaults), 5)!;
+      expect(selection.names.sort()).toEqual(scoredNames(patterns, stm, defaults, 5));
+    }
+    expect(index.bitsets.size).toBeLessThanOrEqual(256);
+    expect(index.positions.size).toBeLessThanOrEqual(32);
   });
 
   it('leaves predictions unchanged when used', async () => {

@@ -4,13 +4,8 @@
  */
 export { predict } from './predict.js';
 export { precomputedMetrics, precomputedMetricsOfNode } from './precomputed.js';
-export {
-  addToCandidateIndex,
-  createCandidateIndex,
-  selectCandidates,
-  type CandidateIndex,
-  type CandidateSelection,
-} from './candidate-index.js';
+export { addToCandidateIndex, createCandidateIndex, type CandidateIndex } from './candidate-index.js';
+export { selectCandidates, type CandidateSelection } from './candidate-selection.js';
 export type {
   Anomaly,
   FuturePotential,

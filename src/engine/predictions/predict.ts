@@ -5,7 +5,7 @@
 import { compareCodePoints } from '../symbols.js';
 import type { Event, PatternRecord, SessionConfig } from '../types.js';
 import { symbolWeights } from './affinity.js';
-import { selectCandidates } from './candidate-index.js';
+import { selectCandidates } from './candidate-selection.js';
 import { ensemblePredictions, probabilitySymbols } from './ensemble.js';
 import { matchContext, matchPattern, type MatchContext, type PatternMatch } from './match.js';
 import { pruneMatches, rankPredictions } from './ranking.js';
