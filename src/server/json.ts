@@ -84,60 +84,60 @@ function numberText(n: number, asFloat: boolean): string {
   return Math.abs(n) < 1e21 ? String(n) : BigInt(n).toString();
 }
 
-function write(value: unknown, mode: Mode, out: string[]): void {
-  if (value === null || value === undefined) {
-    out.push('null');
-  } else if (typeof value === 'string') {
-    out.push(JSON.stringify(value));
-  } else if (typeof value === 'number') {
-    out.push(numberText(value, mode === 'float'));
-  } else if (typeof value === 'boolean') {
-    out.push(value ? 'true' : 'false');
-  } else if (typeof value === 'bigint') {
-    out.push(value.toString());
-  } else if (value instanceof JsonFloat) {
-    out.push(numberText(value.value, true));
-  } else if (value instanceof Date) {
-    out.push(JSON.stringify(value.toISOString()));
-  } else if (Array.isArray(value)) {
-    out.push('[');
-    for (let i = 0; i < value.length; i++) {
-      if (i > 0) out.push(',');
-      write(value[i], mode, out);
-    }
-    out.push(']');
-  } else if (value instanceof Map) {
-    write(Object.fromEntries(value), mode, out);
-  } else {
-    out.push('{');
-    let first = true;
-    for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-      if (v === undefined || typeof v === 'function') continue;
-      if (!first) out.push(',');
-      first = false;
-      out.push(JSON.stringify(key), ':');
-      let childMode = mode;
-      if (mode === 'normal') childMode = RAW_KEYS.has(key) ? 'raw' : FLOAT_KEYS.has(key) ? 'float' : 'normal';
-      // The single-symbol prediction (the one carrying pattern_data) has an integer fragmentation.
-      if (key === 'fragmentation' && childMode === 'float' && Object.hasOwn(value, 'pattern_data')) childMode = 'normal';
-      write(v, childMode, out);
-    }
-    out.push('}');
+// Numbers whose Python spelling differs from JavaScript's travel through JSON.stringify as marked
+// strings and are unwrapped afterwards; the per-process nonce keeps user strings from forging one.
+const NONCE = Math.random().toString(36).slice(2, 10);
+const MARK_OPEN = `\u0000${NONCE}:`;
+const MARK_CLOSE = '\u0000';
+const MARKED = new RegExp(`"\\\\u0000${NONCE}:([^"\\\\]*)\\\\u0000"`, 'g');
+
+function marked(text: string): string {
+  return MARK_OPEN + text + MARK_CLOSE;
+}
+
+/** The value JSON.stringify should write for a number under `mode`. */
+function numberValue(n: number, asFloat: boolean): number | string | null {
+  if (!Number.isFinite(n)) return null;
+  if (asFloat || !Number.isInteger(n)) {
+    const abs = Math.abs(n);
+    // Between 1e-4 and 1e16 JavaScript and Python print the same shortest digits positionally.
+    if (abs >= 1e-4 && abs < 1e16 && !Number.isInteger(n)) return n;
+    return marked(numberText(n, true));
   }
+  return Math.abs(n) < 1e21 ? n : marked(numberText(n, false));
+}
+
+function stringify(value: unknown, rootMode: Mode): string {
+  // The mode of each object or array, set by the replacer before JSON.stringify descends into it.
+  const modes = new WeakMap<object, Mode>();
+  const replacer = function (this: unknown, key: string, v: unknown): unknown {
+    const holder = this as object;
+    const parentMode = key === '' && !modes.has(holder) ? rootMode : (modes.get(holder) ?? rootMode);
+    let mode = parentMode;
+    if (mode === 'normal' && key !== '' && !Array.isArray(holder)) {
+      mode = RAW_KEYS.has(key) ? 'raw' : FLOAT_KEYS.has(key) ? 'float' : 'normal';
+      // The single-symbol prediction (the one carrying pattern_data) has an integer fragmentation.
+      if (key === 'fragmentation' && mode === 'float' && Object.hasOwn(holder, 'pattern_data')) mode = 'normal';
+    }
+    if (typeof v === 'number') return numberValue(v, mode === 'float');
+    if (typeof v === 'bigint') return marked(v.toString());
+    if (v instanceof JsonFloat) return numberValue(v.value, true);
+    if (v instanceof Map) v = Object.fromEntries(v);
+    if (v !== null && typeof v === 'object') modes.set(v, mode);
+    return v;
+  };
+  const text = JSON.stringify(value, replacer) ?? 'null';
+  return text.includes(NONCE) ? text.replace(MARKED, '$1') : text;
 }
 
 /** Compact UTF-8 JSON with Python's float spelling for the float-typed fields of KATO responses. */
 export function pyJson(value: unknown): string {
-  const out: string[] = [];
-  write(value, 'normal', out);
-  return out.join('');
+  return stringify(value, 'normal');
 }
 
 /** Compact JSON of user data, numbers exactly as decoded (floats stay floats). */
 export function rawJson(value: unknown): string {
-  const out: string[] = [];
-  write(value, 'raw', out);
-  return out.join('');
+  return stringify(value, 'raw');
 }
 
 /** Why a JSON value was refused while decoding. */
