@@ -11,6 +11,7 @@ import type { Event, LearnItem, SessionConfig } from '../engine/types.js';
 import { openStore } from '../store/index.js';
 import { storePredictionSource } from '../store/prediction-source.js';
 import { seededRandom, zipfSampler } from './random.js';
+import { DEFAULT_CONFIG } from '../engine/processor/config.js';
 
 const SIZES = [100_000, 1_000_000];
 const BATCH = 50_000;
@@ -18,31 +19,7 @@ const VOCABULARY = 50_257;
 const QUERIES = 400;
 const WARMUP = 20;
 
-// KATO's defaults (server spec §4.4).
-const CONFIG: SessionConfig = {
-  max_pattern_length: 0,
-  persistence: 5,
-  recall_threshold: 0.1,
-  indexer_type: 'VI',
-  max_predictions: 100,
-  sort_symbols: true,
-  process_predictions: true,
-  use_token_matching: true,
-  stm_mode: 'CLEAR',
-  rank_sort_algo: 'potential',
-  filter_pipeline: [],
-  length_min_ratio: 0.5,
-  length_max_ratio: 2.0,
-  jaccard_threshold: 0.3,
-  jaccard_min_overlap: 2,
-  minhash_threshold: 0.7,
-  minhash_bands: 20,
-  minhash_rows: 5,
-  minhash_num_hashes: 100,
-  bloom_false_positive_rate: 0.01,
-  max_candidates_per_stage: 100000,
-  enable_filter_metrics: true,
-};
+const CONFIG: SessionConfig = DEFAULT_CONFIG;
 
 const vocabulary = Array.from({ length: VOCABULARY }, (_, i) => `tok${i}`);
 

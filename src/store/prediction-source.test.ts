@@ -8,35 +8,13 @@ import type { Event, SessionConfig } from '../engine/types.js';
 import { openStore } from './index.js';
 import { forgetCandidateIndex, storePredictionSource } from './prediction-source.js';
 import type { Store } from './types.js';
+import { DEFAULT_CONFIG } from '../engine/processor/config.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kato-prediction-source-'));
 let n = 0;
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const config: SessionConfig = {
-  max_pattern_length: 0,
-  persistence: 5,
-  recall_threshold: 0.1,
-  indexer_type: 'VI',
-  max_predictions: 100,
-  sort_symbols: true,
-  process_predictions: true,
-  use_token_matching: true,
-  stm_mode: 'CLEAR',
-  rank_sort_algo: 'potential',
-  filter_pipeline: [],
-  length_min_ratio: 0.5,
-  length_max_ratio: 2.0,
-  jaccard_threshold: 0.3,
-  jaccard_min_overlap: 2,
-  minhash_threshold: 0.7,
-  minhash_bands: 20,
-  minhash_rows: 5,
-  minhash_num_hashes: 100,
-  bloom_false_positive_rate: 0.01,
-  max_candidates_per_stage: 100000,
-  enable_filter_metrics: true,
-};
+const config: SessionConfig = DEFAULT_CONFIG;
 const P = { persistence: 5 };
 const single = (...symbols: string[]): Event[] => symbols.map((s) => [s]);
 const names = async (store: Store, stm: Event[], over: Partial<SessionConfig> = {}) =>

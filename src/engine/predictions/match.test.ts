@@ -2,31 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Event, PatternRecord, SessionConfig } from '../types.js';
 import { patternName } from '../names.js';
 import { matchContext, matchPattern } from './match.js';
+import { DEFAULT_CONFIG } from '../processor/config.js';
 
-const defaults: SessionConfig = {
-  max_pattern_length: 0,
-  persistence: 5,
-  recall_threshold: 0.1,
-  indexer_type: 'VI',
-  max_predictions: 100,
-  sort_symbols: true,
-  process_predictions: true,
-  use_token_matching: true,
-  stm_mode: 'CLEAR',
-  rank_sort_algo: 'potential',
-  filter_pipeline: [],
-  length_min_ratio: 0.5,
-  length_max_ratio: 2.0,
-  jaccard_threshold: 0.3,
-  jaccard_min_overlap: 2,
-  minhash_threshold: 0.7,
-  minhash_bands: 20,
-  minhash_rows: 5,
-  minhash_num_hashes: 100,
-  bloom_false_positive_rate: 0.01,
-  max_candidates_per_stage: 100000,
-  enable_filter_metrics: true,
-};
+const defaults: SessionConfig = DEFAULT_CONFIG;
 
 const record = (events: Event[]): PatternRecord => ({
   name: patternName(events),
