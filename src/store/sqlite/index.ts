@@ -44,7 +44,7 @@ import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 
 /** Options of the SQLite store. */
 export interface SqliteStoreOptions {
-  /** Page cache in MiB (default 512): the learn path stays in memory up to a few GB of KB. */
+  /** Page cache in MiB (default 2048): the learn path stays in memory while the KB fits. */
   cacheMiB?: number;
   readonly?: boolean;
 }
@@ -124,7 +124,7 @@ export class SqliteStore implements Store {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
     }
-    db.pragma(`cache_size = ${-1024 * (options.cacheMiB ?? 512)}`);
+    db.pragma(`cache_size = ${-1024 * (options.cacheMiB ?? 2048)}`);
     db.pragma('temp_store = MEMORY');
     if (!options.readonly) this.migrate();
     const s = (sql: string) => db.prepare(sql);
