@@ -131,7 +131,7 @@ function handleProblem(
   if (problem.kind === 'bad') {
     stats.bad++;
     if (!options.skipBad) {
-      throw new DatasetRecordError(`corrupt record at ${where} (cursor ${cursorToString(cursor)}): ${problem.reason}; pass skipBad to skip corrupt records`, {
+      throw new DatasetRecordError(`corrupt record at ${where} (cursor ${cursorToString(cursor)}): ${problem.reason}; skip corrupt records with --skip-bad (skipBad)`, {
         file: shard.label,
         ...place,
         cursor: cursorToString(cursor),

@@ -18,21 +18,29 @@ interface ServeFlags {
   logLevel?: string;
 }
 
-function integerFlag(name: string, text: string, min: number): number {
+function integerFlag(name: string, text: string, min: number, max: number = Number.MAX_SAFE_INTEGER): number {
   const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min) {
-    throw new ValidationError(`--${name}: expected an integer ≥ ${min}, got ${JSON.stringify(text)}`, { flag: name });
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
+    throw new ValidationError(`--${name}: expected an integer ${range}, got ${JSON.stringify(text)}`, { flag: name });
   }
   return n;
 }
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Flags over environment over defaults. */
 export function serveOptions(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): Omit<ServerOptions, 'store' | 'clock'> {
   const base = optionsFromEnv(env);
   const logLevel = flags.logLevel ?? (base.logLevel || 'info');
+  if (!LOG_LEVELS.includes(logLevel)) {
+    const source = flags.logLevel !== undefined ? '--log-level' : 'LOG_LEVEL';
+    throw new ValidationError(`${source}: expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`, { flag: 'log-level' });
+  }
+  if (base.port > 65535) throw new ValidationError(`PORT: expected an integer from 0 to 65535, got ${base.port}`, { flag: 'port' });
   return {
     ...base,
-    port: flags.port !== undefined ? integerFlag('port', flags.port, 0) : base.port,
+    port: flags.port !== undefined ? integerFlag('port', flags.port, 0, 65535) : base.port,
     host: flags.host ?? base.host,
     dataDir: flags.dataDir ?? base.dataDir,
     serviceName: flags.serviceName ?? base.serviceName,
@@ -84,6 +92,9 @@ close the store, exit 0.`,
           throw new ValidationError(`port ${options.port} on ${options.host} is already in use (choose another with --port)`, { flag: 'port' });
         }
         if (err.code === 'EACCES') throw new ValidationError(`not allowed to listen on port ${options.port} (--port)`, { flag: 'port' });
+        if (err.code === 'ENOTFOUND' || err.code === 'EADDRNOTAVAIL' || err.code === 'EAI_AGAIN') {
+          throw new ValidationError(`cannot listen on host ${JSON.stringify(options.host)}: not an address of this machine (--host)`, { flag: 'host' });
+        }
         throw err;
       });
       process.stdout.write(`kato serve: listening on ${server.url} (data dir ${options.dataDir}, service ${options.serviceName})\n`);
