@@ -55,11 +55,17 @@ export function chunkObservations(item: LearnItem): ObservationInput[] {
   return observations;
 }
 
+/**
+ * Service name of the local mirror's kb_ids. Distinct from any server's, so a mirror kept in the
+ * server's own data directory never adds its patterns to the KB the server learned.
+ */
+export const MIRROR_SERVICE_NAME = 'kato_mirror';
+
 /** Opens the KATO-protocol KB on the server at `options.baseUrl`. */
 export function katoProtocolKnowledgeBase(options: KatoProtocolOptions): KatoProtocolKnowledgeBase {
   const perNode = Math.max(1, options.sessionsPerNode ?? 4);
   const client = new KatoClient({ connections: perNode * 4, ...options });
-  const local = localKnowledgeBase(options.mirror);
+  const local = localKnowledgeBase(options.mirror, MIRROR_SERVICE_NAME);
   const sessions = new Map<string, Promise<KatoSession[]>>();
 
   const nodeSessions = (node: string): Promise<KatoSession[]> => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KatoClient } from '../../src/client/kato.js';
 import { openStore } from '../../src/store/index.js';
 import { localKnowledgeBase } from '../../src/training/knowledge-base.js';
+import { MIRROR_SERVICE_NAME } from '../../src/training/remote-kato.js';
 import { CLI, ServerProcess, requireBuiltCli } from './harness.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kato-remote-cli-'));
@@ -74,7 +75,7 @@ describe('kato train and inspect with --server', () => {
     expect(viaKato.digest).toBe(embedded.digest);
 
     // The server learned what the mirror says: same names and frequencies through KATO's GET /pattern.
-    const mirror = localKnowledgeBase(openStore(join(root, 'mirror')));
+    const mirror = localKnowledgeBase(openStore(join(root, 'mirror')), MIRROR_SERVICE_NAME);
     const client = new KatoClient({ baseUrl: url, logger: { info: () => undefined, warn: () => undefined, debug: () => undefined } });
     try {
       for (const level of [0, 1]) {
@@ -87,6 +88,26 @@ describe('kato train and inspect with --server', () => {
     } finally {
       await client.close();
       await mirror.close();
+    }
+  });
+
+  it('learns each pattern once through KATO routes when the trainer keeps its mirror in the server data directory', async () => {
+    const embedded = json(await kato(...TRAIN, '--max-docs', '3', '--data-dir', join(root, 'embedded-shared'), '--run', 'shared'));
+    const viaKato = json(
+      await kato(...TRAIN, '--max-docs', '3', '--data-dir', join(root, 'server'), '--run', 'shared', '--server', url, '--protocol', 'kato'),
+    );
+    expect(viaKato.digest).toBe(embedded.digest);
+    expect(viaKato.levels.map((l: { dedup: number }) => l.dedup)).toEqual(embedded.levels.map((l: { dedup: number }) => l.dedup));
+    const reference = localKnowledgeBase(openStore(join(root, 'embedded-shared')));
+    const client = new KatoClient({ baseUrl: url, logger: { info: () => undefined, warn: () => undefined, debug: () => undefined } });
+    try {
+      const expected = new Map<string, number>();
+      for await (const { name, frequency } of reference.patternCounts('shared/node0')) expected.set(name, frequency);
+      const served = await client.patterns('shared/node0', [...expected.keys()]);
+      expect(new Map([...served].map(([name, view]) => [name, view.frequency]))).toEqual(expected);
+    } finally {
+      await client.close();
+      await reference.close();
     }
   });
 
