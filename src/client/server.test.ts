@@ -95,3 +95,30 @@ describe('client against the kato-ts server', () => {
     expect((await session.exists()).exists).toBe(false);
   });
 });
+
+describe('client against a kato-ts server that requires an API key', () => {
+  it('sends the key given as an option or in KATO_API_KEY, and is refused without it', async () => {
+    const keyedDir = mkdtempSync(join(tmpdir(), 'kato-client-key-'));
+    const keyedStore = openStore(keyedDir);
+    const keyed = await buildServer({ store: keyedStore, logLevel: false, apiKeys: ['sekret'] });
+    const url = await keyed.listen({ port: 0, host: '127.0.0.1' });
+    const quiet = { info: () => undefined, debug: () => undefined, warn: () => undefined };
+    const withOption = new KatoClient({ baseUrl: url, logger: quiet, apiKey: 'sekret' });
+    const previous = process.env.KATO_API_KEY;
+    process.env.KATO_API_KEY = 'sekret';
+    const fromEnv = new KatoClient({ baseUrl: url, logger: quiet });
+    delete process.env.KATO_API_KEY;
+    const without = new KatoClient({ baseUrl: url, logger: quiet });
+    if (previous !== undefined) process.env.KATO_API_KEY = previous;
+    try {
+      expect(await withOption.sessionCount()).toBe(0);
+      expect(await fromEnv.sessionCount()).toBe(0);
+      await expect(without.sessionCount()).rejects.toThrow(/401/);
+    } finally {
+      await Promise.all([withOption.close(), fromEnv.close(), without.close()]);
+      await keyed.close();
+      await keyedStore.close();
+      rmSync(keyedDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -65,6 +65,8 @@ export interface TransportOptions {
   logger?: ClientLogger;
   /** Headers sent on every request (e.g. an API key). */
   headers?: Record<string, string>;
+  /** The server's API key, sent as `X-API-Key` (default: the `KATO_API_KEY` environment variable). */
+  apiKey?: string;
 }
 
 /** One HTTP call as the parts of the client describe it. */
@@ -144,7 +146,8 @@ export class HttpTransport {
     this.policy = isPolicy(options.retry) ? options.retry : retryPolicy(options.retry);
     this.timeouts = Object.freeze({ ...DEFAULT_TIMEOUTS, ...options.timeouts });
     this.logger = options.logger ?? defaultLogger();
-    this.headers = { ...options.headers };
+    const apiKey = options.apiKey ?? process.env.KATO_API_KEY;
+    this.headers = { ...(apiKey ? { 'x-api-key': apiKey } : {}), ...options.headers };
     this.pool = new Pool(url.origin, {
       connections: Math.max(1, options.connections ?? 8),
       pipelining: 1,

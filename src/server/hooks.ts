@@ -95,7 +95,7 @@ export function installHooks(app: FastifyInstance, ctx: ServerContext): void {
     if (apiKeys.length > 0 && path !== '/health') {
       const given = presentedKey(request);
       if (given === undefined || !keyMatches(given, apiKeys)) {
-        return reply.code(401).header('www-authenticate', 'ApiKey').send({ detail: 'Invalid or missing API key (send it in the X-API-Key header)' });
+        return reply.code(401).header('www-authenticate', 'ApiKey').send({ detail: 'Invalid or missing API key (send it in the X-API-Key header; kato commands send KATO_API_KEY)' });
       }
     }
     const sessionId = middlewareSessionId(request.method, path);
