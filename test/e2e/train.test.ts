@@ -179,6 +179,8 @@ describe('kato train refuses what it cannot do, with a clear message', () => {
     [['--dataset', '/nonexistent/corpus.jsonl'], "unknown dataset '/nonexistent/corpus.jsonl'"],
     [['--workers', 'many'], '--workers must be a whole number'],
     [['--resume', '--reset'], '--resume and --reset contradict each other'],
+    [['--normalizer', 'bogus'], "unknown normaliser 'bogus' (known: none, wikitext)"],
+    [['--text-field', 'body'], "dataset 'brown' has no text field to choose"],
   ])('kato train %j', async (args, message) => {
     const result = await kato('train', '--data-dir', newDataDir(), '--progress', 'none', ...args);
     expect(result.code).toBe(1);
