@@ -21,6 +21,8 @@ export interface CommitOptions {
 
 /** What training needs from a knowledge base, local or remote. */
 export interface KnowledgeBase {
+  /** Where the KB lives, as manifests record it (`local`, or the server's URL and protocol). */
+  readonly location?: string;
   getRun(run: string): Promise<RunRecord | null>;
   /** Every run, ordered by name. */
   listRuns(): Promise<RunRecord[]>;
@@ -56,6 +58,7 @@ const MAX_LEVELS = 256;
 export function localKnowledgeBase(store: Store, serviceName: string = defaultServiceName()): KnowledgeBase {
   const kb = (nodeId: string) => kbIdFor(nodeId, serviceName);
   return {
+    location: 'local',
     getRun: (run) => store.getRun(run),
     listRuns: () => store.listRuns(),
     async createRun(run, hash, config) {

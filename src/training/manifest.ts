@@ -35,6 +35,8 @@ export interface SessionRecord {
 export interface RunManifest {
   readonly format: string;
   readonly run: string;
+  /** Where the run's KB lives: `local` (this data directory) or a server (absent in older manifests: local). */
+  readonly knowledgeBase?: string;
   readonly status: string;
   readonly configHash: string;
   readonly config: Record<string, unknown>;

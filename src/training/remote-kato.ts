@@ -103,6 +103,7 @@ export function katoProtocolKnowledgeBase(options: KatoProtocolOptions): KatoPro
   };
 
   return {
+    location: `KATO server ${options.baseUrl} (--protocol kato)`,
     counters: client.counters,
     client,
     getRun: local.getRun,

@@ -50,6 +50,7 @@ export function remoteKnowledgeBase(options: RemoteKnowledgeBaseOptions): Remote
   const training = new TrainingClient(transport);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return {
+    location: `server ${options.baseUrl}`,
     counters: transport.counters,
     training,
     getRun: (run) => training.getRun(run),

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { listDatasets, resolveDataset, type DatasetSource } from '../datasets/index.js';
-import { ValidationError } from '../errors.js';
+import { ConflictError, ValidationError } from '../errors.js';
 import type { RunRecord } from '../store/types.js';
 import { GPT2_TOKENIZER, normalizer as normalizerDescriptor } from '../text/index.js';
 import { DEFAULT_CHUNK, DEFAULT_LEVELS, MAX_PROVENANCE, TRAINING_FORMAT, configHash, type TrainingConfig } from './config.js';
@@ -161,6 +161,7 @@ async function recordSession(
   const manifest = writeManifest(request.dataDir, {
     format: MANIFEST_FORMAT,
     run,
+    knowledgeBase: request.kb.location ?? 'local',
     status: outcome.status,
     configHash: configHash(config),
     config: config as unknown as Record<string, unknown>,
@@ -177,6 +178,10 @@ async function recordSession(
   return { record, manifest };
 }
 
+function describeLocation(location: string): string {
+  return location === 'local' ? 'the local knowledge base' : location;
+}
+
 /** Runs one training session of `request.run`. */
 export async function runTraining(request: TrainingRequest): Promise<TrainingReport> {
   const { kb, dataDir } = request;
@@ -184,6 +189,17 @@ export async function runTraining(request: TrainingRequest): Promise<TrainingRep
   const lock = acquireRunLock(join(runDirectory(dataDir, run), 'train.lock'), run);
   try {
     const startedAt = new Date().toISOString();
+    // One data directory records each run name for one KB: another KB's run of the same name
+    // would overwrite this one's manifest and history.
+    const recorded = readManifest(dataDir, run);
+    const location = kb.location ?? 'local';
+    if (recorded && (recorded.knowledgeBase ?? 'local') !== location) {
+      throw new ConflictError(
+        `${dataDir} already records run '${run}' of ${describeLocation(recorded.knowledgeBase ?? 'local')}; ` +
+          `this command trains ${describeLocation(location)}: choose another --run or --data-dir`,
+        { run, recorded: recorded.knowledgeBase ?? 'local', location },
+      );
+    }
     const existing = await kb.getRun(run);
     const stored = request.resume && existing ? (existing.config as unknown as TrainingConfig) : undefined;
     const { config, source } = settleConfig(request, stored);

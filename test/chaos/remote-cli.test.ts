@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +109,16 @@ describe('kato train and inspect with --server', () => {
       await client.close();
       await reference.close();
     }
+  });
+
+  it("refuses to record a server run under the name of a local run of the same data directory, and keeps the local run's manifest", async () => {
+    const dir = join(root, 'both');
+    const local = json(await kato(...TRAIN, '--max-docs', '2', '--data-dir', dir, '--run', 'same'));
+    const clash = await kato(...TRAIN, '--max-docs', '3', '--data-dir', dir, '--run', 'same', '--server', url);
+    expect(clash.code).toBe(1);
+    expect(clash.stderr).toMatch(/already records run 'same' of the local knowledge base; this command trains server http/);
+    const manifest = JSON.parse(readFileSync(join(dir, 'runs', 'same', 'manifest.json'), 'utf8'));
+    expect(manifest).toMatchObject({ knowledgeBase: 'local', docs: 2, digest: local.digest });
   });
 
   it('refuses --protocol without --server, and a --server that is not a URL', async () => {
