@@ -61,6 +61,9 @@ export function chunkObservations(item: LearnItem): ObservationInput[] {
  */
 export const MIRROR_SERVICE_NAME = 'kato_mirror';
 
+/** How manifests name the KB of a `--protocol kato` run: this prefix and the server's URL. */
+export const KATO_PROTOCOL_LOCATION = 'kato-protocol ';
+
 /** Opens the KATO-protocol KB on the server at `options.baseUrl`. */
 export function katoProtocolKnowledgeBase(options: KatoProtocolOptions): KatoProtocolKnowledgeBase {
   const perNode = Math.max(1, options.sessionsPerNode ?? 4);
@@ -103,7 +106,7 @@ export function katoProtocolKnowledgeBase(options: KatoProtocolOptions): KatoPro
   };
 
   return {
-    location: `KATO server ${options.baseUrl} (--protocol kato)`,
+    location: KATO_PROTOCOL_LOCATION + options.baseUrl,
     counters: client.counters,
     client,
     getRun: local.getRun,

@@ -73,6 +73,8 @@ describe('kato train and inspect with --server', () => {
     expect(finished.stderr).toMatch(/exactly-once cannot be guaranteed/);
     const viaKato = json(finished);
     expect(viaKato.digest).toBe(embedded.digest);
+    // The trainer's data directory keeps the run's ledger and mirror; inspecting it agrees.
+    expect(json(await kato('inspect', '--json', '--data-dir', join(root, 'mirror'), '--run', 'k')).digest).toBe(embedded.digest);
 
     // The server learned what the mirror says: same names and frequencies through KATO's GET /pattern.
     const mirror = localKnowledgeBase(openStore(join(root, 'mirror')), MIRROR_SERVICE_NAME);

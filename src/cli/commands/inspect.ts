@@ -5,11 +5,14 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { NotFoundError } from '../../errors.js';
-import { databasePath } from '../../store/index.js';
+import { databasePath, openStore } from '../../store/index.js';
 import { runDigest } from '../../training/digest.js';
 import { count } from '../../training/format.js';
 import { checkRunName } from '../../training/nodes.js';
+import { localKnowledgeBase } from '../../training/knowledge-base.js';
+import { readManifest } from '../../training/manifest.js';
 import { commandKnowledgeBase } from '../../training/remote.js';
+import { KATO_PROTOCOL_LOCATION, MIRROR_SERVICE_NAME } from '../../training/remote-kato.js';
 
 interface InspectFlags {
   dataDir: string;
@@ -48,7 +51,11 @@ export function registerInspect(program: Command): void {
       if (!flags.server && !existsSync(databasePath(flags.dataDir))) {
         throw new NotFoundError(`no kato data in ${flags.dataDir} (expected ${databasePath(flags.dataDir)})`, { dataDir: flags.dataDir });
       }
-      const { kb } = commandKnowledgeBase(flags, 'kato inspect');
+      // A --protocol kato run's patterns here are its mirror, kept under the mirror's kb_ids.
+      const mirrored = !flags.server && readManifest(flags.dataDir, run)?.knowledgeBase?.startsWith(KATO_PROTOCOL_LOCATION);
+      const { kb } = mirrored
+        ? { kb: localKnowledgeBase(openStore(flags.dataDir), MIRROR_SERVICE_NAME) }
+        : commandKnowledgeBase(flags, 'kato inspect');
       try {
         const record = await kb.getRun(run);
         if (!record) {
