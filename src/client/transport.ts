@@ -67,6 +67,8 @@ export interface TransportOptions {
   headers?: Record<string, string>;
   /** The server's API key, sent as `X-API-Key` (default: the `KATO_API_KEY` environment variable). */
   apiKey?: string;
+  /** Stops waiting for the server's health (an interrupted command does not sit out the wait). */
+  signal?: AbortSignal;
 }
 
 /** One HTTP call as the parts of the client describe it. */
@@ -124,7 +126,17 @@ export function failureCode(err: unknown): string {
   return 'UNKNOWN';
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves after `ms`, or at once when `signal` aborts (the caller checks it). */
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 
 /** JSON over one keep-alive pool, with the retry policy and health waits applied to every call. */
 export class HttpTransport {
@@ -136,6 +148,7 @@ export class HttpTransport {
   private readonly pool: Pool;
   private readonly prefix: string;
   private readonly headers: Record<string, string>;
+  private readonly signal: AbortSignal | undefined;
   /** One health wait at a time: concurrent failed calls share it instead of each polling. */
   private healthWait: Promise<void> | null = null;
 
@@ -146,6 +159,7 @@ export class HttpTransport {
     this.policy = isPolicy(options.retry) ? options.retry : retryPolicy(options.retry);
     this.timeouts = Object.freeze({ ...DEFAULT_TIMEOUTS, ...options.timeouts });
     this.logger = options.logger ?? defaultLogger();
+    this.signal = options.signal;
     const apiKey = options.apiKey ?? process.env.KATO_API_KEY;
     this.headers = { ...(apiKey ? { 'x-api-key': apiKey } : {}), ...options.headers };
     this.pool = new Pool(url.origin, {
@@ -245,6 +259,7 @@ export class HttpTransport {
         last = failureCode(err);
       }
       const elapsed = Date.now() - started;
+      this.throwIfInterrupted(elapsed, last);
       if (elapsed >= waitMs) {
         throw new ServerUnavailableError(`${this.baseUrl} did not answer /health within ${Math.round(waitMs / 1000)} s (last: ${String(last)})`, {
           baseUrl: this.baseUrl,
@@ -256,8 +271,18 @@ export class HttpTransport {
         announced = true;
         this.logger.warn({ baseUrl: this.baseUrl, last }, 'server unreachable; waiting for /health');
       }
-      await sleep(Math.min(this.policy.options.healthPollMs, Math.max(0, waitMs - elapsed)));
+      await sleep(Math.min(this.policy.options.healthPollMs, Math.max(0, waitMs - elapsed)), this.signal);
     }
+  }
+
+  private throwIfInterrupted(waitedMs: number, last: unknown): void {
+    if (!this.signal?.aborted) return;
+    throw new ServerUnavailableError(`interrupted while waiting for ${this.baseUrl} to answer /health (last: ${String(last)})`, {
+      baseUrl: this.baseUrl,
+      waitedMs,
+      last,
+      interrupted: true,
+    });
   }
 
   /** Closes the pool (in-flight calls finish first). */

@@ -57,6 +57,8 @@ export interface ServerKbOptions {
   logger: ClientLogger;
   /** Told once, at the start, what the protocol cannot promise. */
   notice?: (message: string) => void;
+  /** Interrupts waiting for an unreachable server. */
+  signal?: AbortSignal;
 }
 
 /** A KB opened for a command, with the client's counters when it talks to a server. */
@@ -69,11 +71,11 @@ export interface CommandKnowledgeBase {
 export function serverKnowledgeBase(options: ServerKbOptions): CommandKnowledgeBase {
   const baseUrl = parseServerUrl(options.server);
   if (options.protocol === 'native') {
-    const kb = remoteKnowledgeBase({ baseUrl, logger: options.logger });
+    const kb = remoteKnowledgeBase({ baseUrl, logger: options.logger, signal: options.signal });
     return { kb, counters: kb.counters };
   }
   options.notice?.(KATO_PROTOCOL_NOTICE);
-  const kb = katoProtocolKnowledgeBase({ baseUrl, logger: options.logger, mirror: openStore(options.dataDir) });
+  const kb = katoProtocolKnowledgeBase({ baseUrl, logger: options.logger, signal: options.signal, mirror: openStore(options.dataDir) });
   return { kb, counters: kb.counters };
 }
 
@@ -88,7 +90,7 @@ export interface KbFlags {
  * The KB of a command: the data directory's store, or a server's KB when `--server` is given
  * (`--protocol` alone is refused). `command` prefixes the client's log lines and notices.
  */
-export function commandKnowledgeBase(flags: KbFlags, command: string): CommandKnowledgeBase {
+export function commandKnowledgeBase(flags: KbFlags, command: string, signal?: AbortSignal): CommandKnowledgeBase {
   if (flags.server === undefined) {
     if (flags.protocol !== undefined) {
       throw new ValidationError('--protocol needs --server: it says how to talk to a server', { field: 'protocol' });
@@ -101,5 +103,6 @@ export function commandKnowledgeBase(flags: KbFlags, command: string): CommandKn
     dataDir: flags.dataDir,
     logger: lineLogger(command),
     notice: (message) => process.stderr.write(`${command}: ${message}\n`),
+    signal,
   });
 }

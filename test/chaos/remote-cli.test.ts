@@ -134,3 +134,25 @@ describe('kato train and inspect with --server', () => {
     expect(unknown.stderr).toMatch(/--protocol must be native or kato/);
   });
 });
+
+describe('kato train --server against a server that never answers', () => {
+  it('stops waiting for /health on SIGINT with exit 130', async () => {
+    const child = spawn(process.execPath, [CLI, 'train', '--progress', 'none', '--server', 'http://127.0.0.1:1', '--data-dir', join(root, 'unreachable')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (stderr.includes('waiting for /health')) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 50);
+    });
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted while waiting for http:\/\/127\.0\.0\.1:1 to answer \/health/);
+  });
+});

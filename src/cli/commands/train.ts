@@ -126,7 +126,7 @@ async function trainAction(flags: TrainFlags, command: Command): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const { kb, counters } = commandKnowledgeBase(flags, 'kato train');
+  const { kb, counters } = commandKnowledgeBase(flags, 'kato train', controller.signal);
   try {
     const report = await runTraining({
       kb,
@@ -158,6 +158,15 @@ async function trainAction(flags: TrainFlags, command: Command): Promise<void> {
       process.exitCode = EXIT.interrupted;
     }
   } catch (error) {
+    if (controller.signal.aborted) {
+      // Interrupted before training could start (e.g. while waiting for an unreachable server).
+      process.stderr.write(
+        `kato train: interrupted: ${error instanceof Error ? error.message : String(error)}\n` +
+          `every committed document is kept. Resume with:\n  ${resumeCommand(flags)}\n`,
+      );
+      process.exitCode = EXIT.interrupted;
+      return;
+    }
     // Refusals (bad flags, run state, config) change nothing; anything later stopped a running session.
     if (!(error instanceof ValidationError || error instanceof ConflictError)) {
       process.stderr.write(
