@@ -2,7 +2,7 @@
  * One training session end to end, as `kato train` runs it: lock the run, settle its config (given
  * settings, else the run's own on resume, else defaults), open or resume it, train, digest, manifest.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { listDatasets, resolveDataset, type DatasetSource } from '../datasets/index.js';
 import { ConflictError, ValidationError } from '../errors.js';
@@ -258,6 +258,13 @@ export async function runTraining(request: TrainingRequest): Promise<TrainingRep
           katoVersion: request.katoVersion,
         },
       }).catch(() => undefined);
+      // A run this session created and that committed nothing is removed again: the failed
+      // command changed nothing, and its corrected form starts afresh (invariant: bad input
+      // changes nothing).
+      if (opened.created && record.docs === 0) {
+        await kb.resetRun(run).catch(() => undefined);
+        rmSync(runDirectory(dataDir, run), { recursive: true, force: true });
+      }
       throw error;
     }
     view?.stop();

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -206,5 +206,21 @@ describe('kato train refuses what it cannot do, with a clear message', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^brown +Brown corpus/m);
     expect(result.stdout).toContain('wikitext-103');
+  });
+});
+
+describe('kato train on a dataset it cannot read', () => {
+  it('leaves no run behind when the first record is corrupt, so the corrected command starts afresh', async () => {
+    const dataDir = newDataDir();
+    const corpus = join(root, 'body.jsonl');
+    writeFileSync(corpus, '{"body":"a first document long enough to learn from"}\n{"body":"and a second one, also long enough"}\n');
+    const failed = await kato('train', '--dataset', corpus, '--run', 'body', '--data-dir', dataDir, '--progress', 'none');
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/no field 'text'/);
+    expect((await kato('status', '--json', '--data-dir', dataDir)).stdout).not.toMatch(/"body"/);
+    expect(existsSync(join(dataDir, 'runs', 'body'))).toBe(false);
+    const fixed = await kato('train', '--dataset', corpus, '--text-field', 'body', '--run', 'body', '--data-dir', dataDir, '--progress', 'none', '--json');
+    expect(fixed.code).toBe(0);
+    expect(JSON.parse(fixed.stdout).docs).toBe(2);
   });
 });

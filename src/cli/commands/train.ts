@@ -72,6 +72,12 @@ export function reportText(report: TrainingReport): string {
     `run '${report.run}': ${report.status === 'complete' ? 'complete (end of dataset)' : report.status === 'max-docs' ? 'stopped at --max-docs' : 'interrupted'}`,
     `  documents   ${count(s.docs)} this session${s.duplicates ? ` (+${count(s.duplicates)} already applied)` : ''}${s.skippedCount ? `, ${count(s.skippedCount)} skipped as unpreparable` : ''}; ${count(report.docs)} in the run`,
     `  tokens      ${count(s.tokens)} this session; ${count(report.tokens)} in the run`,
+    ...(s.read && s.read.filtered + s.read.bad + s.read.truncated > 0
+      ? [
+          `  records     ${count(s.read.read)} read: ${count(s.read.filtered)} filtered (empty or too short), ${count(s.read.bad)} corrupt skipped, ` +
+            `${count(s.read.truncated)} truncated last line${s.read.truncated === 1 ? '' : 's'} left out`,
+        ]
+      : []),
     `  elapsed     ${duration(report.seconds)}, ${count(report.tokensPerSecond)} tokens/s (preparing ${duration(s.prepareMs / 1000)} over ${report.workers === 0 ? 'the main thread' : `${report.workers} worker${report.workers === 1 ? '' : 's'}`}, committing ${duration(s.commitMs / 1000)})`,
     `  level  ${'learned'.padStart(12)}  ${'distinct'.padStart(12)}  ${'dedup'.padStart(6)}`,
     ...report.levels.map(
