@@ -24,6 +24,7 @@ import { registerNodeRoutes } from './routes/nodes.js';
 import { registerObserveRoutes } from './routes/observe.js';
 import { registerSessionDataRoutes } from './routes/session-data.js';
 import { registerSessionRoutes } from './routes/sessions.js';
+import { keyedNodeKb } from './node-kb.js';
 import { installIdempotency } from './routes/training-idempotency.js';
 import { registerTrainingRoutes } from './routes/training.js';
 import { SessionService } from './sessions.js';
@@ -106,7 +107,10 @@ export async function buildServer(partial: Partial<ServerOptions> = {}): Promise
     events: new EventHub(),
     nodes,
     startedAt: Date.now(),
-    processor: (kbId, nodeId) => ({ kb: nodes.kb(kbId, nodeId), defaults: options.defaults }),
+    processor: (kbId, nodeId, writeKey) => {
+      const kb = nodes.kb(kbId, nodeId);
+      return { kb: writeKey === undefined ? kb : keyedNodeKb(kb, writeKey), defaults: options.defaults };
+    },
   };
   app.decorate('kato', ctx);
 

@@ -68,6 +68,9 @@ export interface ServerContext {
   events: EventHub;
   nodes: NodeRegistry;
   startedAt: number;
-  /** The processor context of a session's node. */
-  processor(kbId: string, nodeId: string): ProcessorContext;
+  /**
+   * The processor context of a session's node. With the request's idempotency key, the n-th learn
+   * the request makes is applied under `<key>#<n>`, so a resend never learns a pattern twice.
+   */
+  processor(kbId: string, nodeId: string, writeKey?: string): ProcessorContext;
 }

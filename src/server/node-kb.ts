@@ -16,10 +16,19 @@ export function vectorCache(capacity = 100): VectorCache {
   return new LruMap(capacity);
 }
 
+/** `kb` with each learn applied under `<writeKey>#<n>`, n counting the learns made through it. */
+export function keyedNodeKb(kb: NodeKb, writeKey: string): NodeKb {
+  let learns = 0;
+  return {
+    ...kb,
+    learn: (item, options) => kb.learn(item, { ...options, writeKey: `${writeKey}#${learns++}` }),
+  };
+}
+
 /** The NodeKb of `kbId` in `store`. */
 export function storeNodeKb(store: Store, kbId: string, vectors: VectorCache): NodeKb {
   return {
-    async learn(item: LearnItem, options: { persistence: number }): Promise<LearnOutcome> {
+    async learn(item: LearnItem, options: { persistence: number; writeKey?: string }): Promise<LearnOutcome> {
       const [outcome] = await store.learn(kbId, [item], options);
       return outcome;
     },

@@ -31,6 +31,16 @@ export function storeContract(label: string, open: () => Promise<Store>): void {
         expect(record).toMatchObject({ name: first.name, events: [['a'], ['b']], length: 2, frequency: 2, emotives: [], metadata: {} });
       });
 
+      it('applies a keyed learn once, returning the first outcome to a repeat', async () => {
+        const first = await store.learn('n', [{ events: ev('a', 'b') }], { ...P, writeKey: 'req-1#0' });
+        const again = await store.learn('n', [{ events: ev('a', 'b') }], { ...P, writeKey: 'req-1#0' });
+        expect(again).toEqual(first);
+        expect((await store.getPattern('n', first[0].name))!.frequency).toBe(1);
+        expect((await store.symbolStats('n', ['a'])).get('a')).toEqual({ freq: 1, pmf: 1 });
+        const other = await store.learn('n', [{ events: ev('a', 'b') }], { ...P, writeKey: 'req-2#0' });
+        expect(other[0].frequency).toBe(2);
+      });
+
       it('counts duplicates inside one batch', async () => {
         const out = await store.learn('n', [{ events: ev('a', 'b') }, { events: ev('a', 'b') }, { events: ev('b', 'a') }], P);
         expect(out.map((o) => [o.frequency, o.created])).toEqual([

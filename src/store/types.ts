@@ -17,6 +17,11 @@ import type {
 export interface LearnOptions {
   /** Keep the last `persistence` emotive dicts per pattern. */
   persistence: number;
+  /**
+   * A key the write is applied under at most once: a learn repeated with the same key (a client
+   * resending after a crash) returns the first learn's outcomes and changes nothing.
+   */
+  writeKey?: string;
 }
 
 /** One node's learn items inside a document commit. */

@@ -8,7 +8,7 @@ import type { LearnItem, LearnOutcome, NodeTotals, PatternRecord, PrecomputedMet
 /** One node's KB as the processor needs it. */
 export interface NodeKb {
   /** Learns one pattern of at least 2 symbols (frequency, emotive window, metadata, statistics). */
-  learn(item: LearnItem, options: { persistence: number }): Promise<LearnOutcome>;
+  learn(item: LearnItem, options: { persistence: number; writeKey?: string }): Promise<LearnOutcome>;
   /** Vectors indexed in the node's collection (name → components). */
   storedVectors(): Promise<ReadonlyMap<string, readonly number[]>>;
   /** Percept vectors observed since the node's last learn, in observation order. */

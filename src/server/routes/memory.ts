@@ -19,7 +19,7 @@ export function registerMemoryRoutes(app: FastifyInstance, ctx: ServerContext): 
     return changeSession(ctx, request, async (session) => {
       const events = session.state.stm.length;
       if (events === 0) throw new HttpError(400, 'Cannot learn from empty STM');
-      const name = await learn(session.state, ctx.processor(session.kbId, session.nodeId));
+      const name = await learn(session.state, ctx.processor(session.kbId, session.nodeId, request.katoIdempotencyKey));
       await ctx.sessions.save(session);
       ctx.metrics.operations++;
       return {

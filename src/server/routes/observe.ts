@@ -43,7 +43,7 @@ export function registerObserveRoutes(app: FastifyInstance, ctx: ServerContext):
       const body = request.body as ObservationBody;
       return changeSession(ctx, request, async (session) => {
         // KATO ignores a client-supplied unique_id here and makes its own.
-        const outcome = await observe(session.state, observation(body, `obs-${hexId()}`), ctx.processor(session.kbId, session.nodeId));
+        const outcome = await observe(session.state, observation(body, `obs-${hexId()}`), ctx.processor(session.kbId, session.nodeId, request.katoIdempotencyKey));
         applySessionLimits(session.state);
         await ctx.sessions.save(session);
         ctx.metrics.operations++;
@@ -85,7 +85,7 @@ export function registerObserveRoutes(app: FastifyInstance, ctx: ServerContext):
           state,
           items,
           { learnAfterEach: body.learn_after_each, learnAtEnd: body.learn_at_end, clearStmBetween: body.clear_stm_between },
-          ctx.processor(session.kbId, session.nodeId),
+          ctx.processor(session.kbId, session.nodeId, request.katoIdempotencyKey),
         );
         await ctx.sessions.save(session);
         ctx.metrics.operations += items.length;

@@ -308,7 +308,18 @@ export class SqliteStore implements Store {
   }
 
   async learn(kbId: string, items: LearnItem[], opts: LearnOptions): Promise<LearnOutcome[]> {
-    return this.db.transaction(() => this.learnInTransaction(kbId, items, opts.persistence)).immediate();
+    const { writeKey } = opts;
+    return this.db
+      .transaction(() => {
+        if (writeKey === undefined) return this.learnInTransaction(kbId, items, opts.persistence);
+        // The key is recorded in the learn's own transaction: applied once, whatever crashes.
+        const applied = this.db.prepare('SELECT outcomes FROM applied_writes WHERE key = ?').get(writeKey) as { outcomes: string } | undefined;
+        if (applied) return JSON.parse(applied.outcomes) as LearnOutcome[];
+        const outcomes = this.learnInTransaction(kbId, items, opts.persistence);
+        this.db.prepare('INSERT INTO applied_writes (key, outcomes, created_at) VALUES (?, ?, ?)').run(writeKey, JSON.stringify(outcomes), Date.now());
+        return outcomes;
+      })
+      .immediate();
   }
 
   async getPattern(kbId: string, name: string): Promise<PatternRecord | null> {
@@ -667,6 +678,8 @@ export class SqliteStore implements Store {
   }
 
   async purgeIdempotency(before: number): Promise<number> {
+    // Keys of keyed learns expire with the replies they protect.
+    this.db.prepare('DELETE FROM applied_writes WHERE created_at < ?').run(before);
     return this.idempotency().purge.run(before).changes;
   }
 
