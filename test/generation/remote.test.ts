@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brownSource } from '../../src/datasets/index.js';
 import { generate, generator } from '../../src/generation/generate.js';
 import { localGenerationKb } from '../../src/generation/local-kb.js';
+import { MIRROR_SERVICE_NAME } from '../../src/training/remote-kato.js';
 import { RemoteRunError, remoteGenerationKb, remoteRunShape, type RemoteGenerationKb } from '../../src/generation/remote-kb.js';
 import { runShape } from '../../src/generation/shape.js';
 import type { HierarchyShape } from '../../src/generation/types.js';
@@ -63,7 +64,7 @@ describe('generation through a KATO server', () => {
     const prompt = detokenize(documents[d].slice(offset, offset + length));
     const options = { maxTokens: 24, ensemble: 10 };
     const served = await generate(generator(remote), shape, prompt, options);
-    const embedded = await generate(generator(localGenerationKb(mirror, 'k')), shape, prompt, options);
+    const embedded = await generate(generator(localGenerationKb(mirror, 'k', MIRROR_SERVICE_NAME)), shape, prompt, options);
     expect(served).toEqual(embedded);
     expect(served.tokens).toEqual(documents[d].slice(offset + length, offset + length + 24));
   });

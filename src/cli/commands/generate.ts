@@ -11,6 +11,8 @@ import { remoteGenerationKb, remoteRunShape, type LocalLedger } from '../../gene
 import { runShape } from '../../generation/shape.js';
 import type { GenerateOptions, GenerationKb, GenerationResult, HierarchyShape, SamplingOptions } from '../../generation/types.js';
 import { databasePath, openStore } from '../../store/index.js';
+import { readManifest } from '../../training/manifest.js';
+import { KATO_PROTOCOL_LOCATION, MIRROR_SERVICE_NAME } from '../../training/remote-kato.js';
 import { integerFlag } from '../../training/config.js';
 import { checkRunName } from '../../training/nodes.js';
 import { lineLogger, parseServerUrl } from '../../training/remote.js';
@@ -112,7 +114,9 @@ async function openRunKb(flags: GenerateFlags, run: string): Promise<{ kb: Gener
   try {
     const record = await store.getRun(run);
     const known = record ? [] : (await store.listRuns()).map((r) => r.run);
-    return { kb: localGenerationKb(store, run), shape: runShape(run, record, known) };
+    // A --protocol kato run's patterns here are its mirror, kept under the mirror's kb_ids.
+    const mirrored = readManifest(flags.dataDir, run)?.knowledgeBase?.startsWith(KATO_PROTOCOL_LOCATION) ?? false;
+    return { kb: localGenerationKb(store, run, mirrored ? MIRROR_SERVICE_NAME : undefined), shape: runShape(run, record, known) };
   } catch (error) {
     await store.close();
     throw error;
