@@ -159,6 +159,34 @@ describe('train', () => {
     );
   }, SLOW);
 
+  it('calls a session complete when its signal lands after the last document was committed', async () => {
+    const t = setup();
+    const controller = new AbortController();
+    const result = await session(t, {
+      batchTokens: 700,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.position === DOCS) controller.abort();
+      },
+    });
+    expect(controller.signal.aborted).toBe(true);
+    expect(result).toMatchObject({ status: 'complete', docs: DOCS });
+    await t.store.close();
+  });
+
+  it('calls a session interrupted when its signal leaves documents uncommitted', async () => {
+    const t = setup();
+    const controller = new AbortController();
+    const result = await session(t, {
+      batchTokens: 700,
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    });
+    expect(result.status).toBe('interrupted');
+    expect(result.docs).toBeLessThan(DOCS);
+    await t.store.close();
+  });
+
   it('skips documents the ledger holds above the watermark (a commit that outran its watermark)', async () => {
     const t = setup();
     await session(t, { maxDocs: 5 });

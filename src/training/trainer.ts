@@ -102,6 +102,19 @@ interface QueuedDocument {
   readonly outcome: Promise<PrepareOutcome> | null;
 }
 
+/** True when the source yields a record at or after `cursor` (a corrupt one counts). */
+async function recordsAfter(source: DatasetSource, cursor: string, minChars: number | undefined): Promise<boolean> {
+  try {
+    for await (const record of source.open(parseCursor(cursor), { minChars })) {
+      void record;
+      return true;
+    }
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** Trains the run from its ledger's watermark until the stream ends, `maxDocs`, or the signal. */
 export async function train(options: TrainOptions): Promise<TrainSession> {
   const { kb, run, source, config } = options;
@@ -136,6 +149,9 @@ export async function train(options: TrainOptions): Promise<TrainSession> {
   let position = firstSeq;
   let watermark = ledger.watermark;
   let reachedMax = options.maxDocs !== undefined && firstSeq >= options.maxDocs;
+  // The stream's end was read, and how many positions the reader handed on.
+  let exhausted = false;
+  let readUpTo = firstSeq;
   let read: Readonly<ReadStats> | null = null;
 
   const progress = (): TrainProgress => ({
@@ -176,7 +192,9 @@ export async function train(options: TrainOptions): Promise<TrainSession> {
         }
         queue.push({ seq, key, next: cursorToString(record.next), id: record.id, chars, outcome });
         seq++;
+        readUpTo = seq;
       }
+      exhausted = !stop.aborted && !reachedMax;
       queue.close();
     } catch (error) {
       queue.close(stop.aborted ? undefined : error);
@@ -271,6 +289,10 @@ export async function train(options: TrainOptions): Promise<TrainSession> {
   } finally {
     await preparer.close();
   }
-  const status: SessionStatus = options.signal?.aborted ? 'interrupted' : reachedMax ? 'max-docs' : 'complete';
+  // A signal that lands after the last document was committed interrupts nothing: every document
+  // read is committed and the stream holds none after the watermark.
+  const everythingCommitted =
+    position === readUpTo && (exhausted || reachedMax || (watermark !== null && !(await recordsAfter(source, watermark.cursor, config.dataset.minChars))));
+  const status: SessionStatus = options.signal?.aborted && !everythingCommitted ? 'interrupted' : reachedMax ? 'max-docs' : 'complete';
   return { ...progress(), status, watermark, skippedCount, skipped, read };
 }
