@@ -2,7 +2,7 @@
  * One training session end to end, as `kato train` runs it: lock the run, settle its config (given
  * settings, else the run's own on resume, else defaults), open or resume it, train, digest, manifest.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { listDatasets, resolveDataset, type DatasetSource } from '../datasets/index.js';
 import { ConflictError, ValidationError } from '../errors.js';
@@ -312,5 +312,8 @@ export async function runTraining(request: TrainingRequest): Promise<TrainingRep
     };
   } finally {
     lock.release();
+    // A session that never got to write its manifest leaves no empty run directory behind.
+    const directory = runDirectory(dataDir, run);
+    if (existsSync(directory) && readdirSync(directory).length === 0) rmSync(directory, { recursive: true, force: true });
   }
 }

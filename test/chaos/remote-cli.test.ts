@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -154,5 +154,6 @@ describe('kato train --server against a server that never answers', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(130);
     expect(stderr).toMatch(/interrupted while waiting for http:\/\/127\.0\.0\.1:1 to answer \/health/);
+    expect(existsSync(join(root, 'unreachable', 'runs', 'default'))).toBe(false);
   });
 });
