@@ -124,12 +124,12 @@ export class KatoClient {
     return this.get('/symbols/stats', { node_id: nodeId });
   }
 
-  /** `GET /percept-data` (deprecated node-scoped stub). */
+  /** `GET /percept-data` (deprecated node-scoped route with a fixed body, as in KATO). */
   nodePerceptData(nodeId: string): Promise<NodePerceptDataResponse> {
     return this.get('/percept-data', { node_id: nodeId });
   }
 
-  /** `GET /cognition-data` (deprecated node-scoped stub). */
+  /** `GET /cognition-data` (deprecated node-scoped route with a fixed body, as in KATO). */
   nodeCognitionData(nodeId: string): Promise<NodeCognitionDataResponse> {
     return this.get('/cognition-data', { node_id: nodeId });
   }
