@@ -6,7 +6,7 @@ import { HttpTransport, type ClientLogger, type TransportOptions } from './trans
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 
-interface Stub {
+interface ScriptedServer {
   url: string;
   port: number;
   server: Server;
@@ -32,7 +32,7 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
 }
 
 /** A node:http server answering `/health` with 200 and everything else with `handler`. */
-async function startStub(handler: Handler, port = 0, configure?: (server: Server) => void): Promise<Stub> {
+async function startScriptedServer(handler: Handler, port = 0, configure?: (server: Server) => void): Promise<ScriptedServer> {
   const seen: string[] = [];
   const keys: (string | undefined)[] = [];
   const server = createHttpServer((req, res) => {
@@ -49,7 +49,7 @@ async function startStub(handler: Handler, port = 0, configure?: (server: Server
   configure?.(server);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const actual = (server.address() as AddressInfo).port;
-  const stub: Stub = {
+  const scripted: ScriptedServer = {
     url: `http://127.0.0.1:${actual}`,
     port: actual,
     server,
@@ -61,8 +61,8 @@ async function startStub(handler: Handler, port = 0, configure?: (server: Server
         server.close(() => resolve());
       }),
   };
-  open.push(stub);
-  return stub;
+  open.push(scripted);
+  return scripted;
 }
 
 function recordingLogger(onWarn?: (message: string) => void): ClientLogger & { lines: string[] } {
@@ -100,60 +100,60 @@ async function freePort(): Promise<number> {
 describe('http transport', () => {
   it('retries 502, 503 and 504 on a GET and returns the answer', async () => {
     const statuses = [503, 502, 504];
-    const stub = await startStub((_req, _body, res) => {
+    const scripted = await startScriptedServer((_req, _body, res) => {
       const status = statuses.shift();
       if (status) json(res, status, { detail: 'busy' });
       else json(res, 200, { ok: true });
     });
-    const t = transport({ baseUrl: stub.url });
+    const t = transport({ baseUrl: scripted.url });
     const reply = await t.send({ method: 'GET', path: '/x', kind: 'read' });
     expect(reply.body).toEqual({ ok: true });
-    expect(stub.seen).toEqual(['GET /x', 'GET /x', 'GET /x', 'GET /x']);
+    expect(scripted.seen).toEqual(['GET /x', 'GET /x', 'GET /x', 'GET /x']);
     expect(t.counters).toMatchObject({ requests: 1, attempts: 4, retries: 3 });
   });
 
   it('never retries a 4xx and reports its body', async () => {
-    const stub = await startStub((_req, _body, res) => json(res, 409, { detail: 'run exists' }));
-    const t = transport({ baseUrl: stub.url });
+    const scripted = await startScriptedServer((_req, _body, res) => json(res, 409, { detail: 'run exists' }));
+    const t = transport({ baseUrl: scripted.url });
     const error = await t.send({ method: 'GET', path: '/x', kind: 'read' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpStatusError);
     expect((error as HttpStatusError).status).toBe(409);
     expect((error as HttpStatusError).message).toContain('run exists');
-    expect(stub.seen).toHaveLength(1);
+    expect(scripted.seen).toHaveLength(1);
     expect(t.counters.retries).toBe(0);
   });
 
   it('does not retry a 500', async () => {
-    const stub = await startStub((_req, _body, res) => json(res, 500, { detail: 'bug' }));
-    const t = transport({ baseUrl: stub.url });
+    const scripted = await startScriptedServer((_req, _body, res) => json(res, 500, { detail: 'bug' }));
+    const t = transport({ baseUrl: scripted.url });
     await expect(t.send({ method: 'GET', path: '/x', kind: 'read' })).rejects.toBeInstanceOf(HttpStatusError);
-    expect(stub.seen).toHaveLength(1);
+    expect(scripted.seen).toHaveLength(1);
   });
 
   it('resends a keyed write with the same key, and never resends a write without one', async () => {
     let fail = true;
-    const stub = await startStub((_req, _body, res) => {
+    const scripted = await startScriptedServer((_req, _body, res) => {
       if (fail) {
         fail = false;
         return json(res, 503, { detail: 'restarting' });
       }
       json(res, 200, { ok: true });
     });
-    const t = transport({ baseUrl: stub.url });
+    const t = transport({ baseUrl: scripted.url });
     await t.send({ method: 'POST', path: '/w', body: { a: 1 }, kind: 'write', idempotencyKey: 'key-1' });
-    expect(stub.keys).toEqual(['key-1', 'key-1']);
+    expect(scripted.keys).toEqual(['key-1', 'key-1']);
 
     fail = true;
     await expect(t.send({ method: 'POST', path: '/w', body: { a: 1 }, kind: 'write' })).rejects.toBeInstanceOf(HttpStatusError);
-    expect(stub.keys).toEqual(['key-1', 'key-1', undefined]);
+    expect(scripted.keys).toEqual(['key-1', 'key-1', undefined]);
   });
 
   it('waits for /health while the server is down, then carries on', async () => {
     const port = await freePort();
-    let starting: Promise<Stub> | null = null;
+    let starting: Promise<ScriptedServer> | null = null;
     const logger = recordingLogger((message) => {
       // The server comes up only once the client has started waiting for it.
-      if (message.includes('waiting for /health')) starting ??= startStub((_req, _body, res) => json(res, 200, { ok: 1 }), port);
+      if (message.includes('waiting for /health')) starting ??= startScriptedServer((_req, _body, res) => json(res, 200, { ok: 1 }), port);
     });
     const t = transport({ baseUrl: `http://127.0.0.1:${port}`, logger });
     const reply = await t.send({ method: 'GET', path: '/x', kind: 'read' });
@@ -173,48 +173,48 @@ describe('http transport', () => {
   });
 
   it('stops at the total deadline with ServerUnavailableError', async () => {
-    const stub = await startStub((_req, _body, res) => json(res, 503, { detail: 'busy' }));
-    const t = transport({ baseUrl: stub.url, retry: { deadlineMs: 200, minDelayMs: 20, maxDelayMs: 40, maxAttempts: 1000 } });
+    const scripted = await startScriptedServer((_req, _body, res) => json(res, 503, { detail: 'busy' }));
+    const t = transport({ baseUrl: scripted.url, retry: { deadlineMs: 200, minDelayMs: 20, maxDelayMs: 40, maxAttempts: 1000 } });
     const error = await t.send({ method: 'GET', path: '/x', kind: 'read' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerUnavailableError);
     expect((error as Error).message).toMatch(/deadline reached/);
-    expect(stub.seen.length).toBeGreaterThan(1);
+    expect(scripted.seen.length).toBeGreaterThan(1);
   });
 
   it('abandons an attempt at its operation timeout and retries it', async () => {
     let hang = true;
-    const stub = await startStub((_req, _body, res) => {
+    const scripted = await startScriptedServer((_req, _body, res) => {
       if (hang) {
         hang = false;
         return;
       }
       json(res, 200, { ok: true });
     });
-    const t = transport({ baseUrl: stub.url, timeouts: { read: 150 } });
+    const t = transport({ baseUrl: scripted.url, timeouts: { read: 150 } });
     const reply = await t.send({ method: 'GET', path: '/slow', kind: 'read' });
     expect(reply.body).toEqual({ ok: true });
-    expect(stub.seen).toEqual(['GET /slow', 'GET /slow']);
+    expect(scripted.seen).toEqual(['GET /slow', 'GET /slow']);
     expect(t.counters.retries).toBe(1);
   });
 
   it('keeps the path prefix of the base URL on every request', async () => {
-    const stub = await startStub((_req, _body, res) => json(res, 200, {}));
-    const t = transport({ baseUrl: `${stub.url}/kato/` });
+    const scripted = await startScriptedServer((_req, _body, res) => json(res, 200, {}));
+    const t = transport({ baseUrl: `${scripted.url}/kato/` });
     await t.send({ method: 'GET', path: '/sessions/count', query: { a: 1, b: undefined }, kind: 'read' });
-    expect(stub.seen).toEqual(['GET /kato/sessions/count?a=1']);
+    expect(scripted.seen).toEqual(['GET /kato/sessions/count?a=1']);
   });
 
   it('counts replies the server took from its idempotency record', async () => {
-    const stub = await startStub((_req, _body, res) => json(res, 200, { ok: true }, { 'idempotent-replayed': 'true' }));
-    const t = transport({ baseUrl: stub.url });
+    const scripted = await startScriptedServer((_req, _body, res) => json(res, 200, { ok: true }, { 'idempotent-replayed': 'true' }));
+    const t = transport({ baseUrl: scripted.url });
     const reply = await t.send({ method: 'POST', path: '/learn', body: {}, kind: 'write', idempotencyKey: 'k' });
     expect(reply.replayed).toBe(true);
     expect(t.counters.dedupHits).toBe(1);
   });
 
   it('returns statuses the caller accepts instead of throwing', async () => {
-    const stub = await startStub((_req, _body, res) => json(res, 404, { detail: 'Session s not found or expired' }));
-    const t = transport({ baseUrl: stub.url });
+    const scripted = await startScriptedServer((_req, _body, res) => json(res, 404, { detail: 'Session s not found or expired' }));
+    const t = transport({ baseUrl: scripted.url });
     const reply = await t.send({ method: 'GET', path: '/sessions/s', kind: 'read', accept: [404] });
     expect(reply.status).toBe(404);
   });
@@ -299,19 +299,19 @@ describe('keep-alive sockets the server closes', () => {
   });
 
   it('rides through a server with a tiny keep-alive timeout', async () => {
-    const stub = await startStub(
+    const scripted = await startScriptedServer(
       (_req, _body, res) => json(res, 200, { ok: true }, { 'keep-alive': 'timeout=60' }),
       0,
       (server) => {
         server.keepAliveTimeout = 5;
       },
     );
-    const t = transport({ baseUrl: stub.url, connections: 2 });
+    const t = transport({ baseUrl: scripted.url, connections: 2 });
     for (let i = 0; i < 40; i++) {
       const reply = await t.send({ method: i % 2 ? 'GET' : 'POST', path: '/x', body: i % 2 ? undefined : { i }, kind: 'read', idempotencyKey: `k${i}` });
       expect(reply.status).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, i % 8));
     }
-    expect(stub.seen).toHaveLength(40 + t.counters.retries);
+    expect(scripted.seen).toHaveLength(40 + t.counters.retries);
   });
 });
