@@ -23,3 +23,14 @@ export function compareCodePoints(a: string, b: string): number {
 export function sortSymbols(symbols: readonly string[]): string[] {
   return [...symbols].sort(compareCodePoints);
 }
+
+/**
+ * Sorts `symbols` in place by code point and returns it. Without code units from U+D800 up,
+ * UTF-16 order is code-point order, and the engine's native string sort gives it.
+ */
+export function sortByCodePoint(symbols: string[]): string[] {
+  for (const s of symbols) {
+    for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0xd800) return symbols.sort(compareCodePoints);
+  }
+  return symbols.sort();
+}

@@ -1,6 +1,10 @@
 /**
  * KATO's alignment: its copy of difflib's SequenceMatcher without junk handling (server spec
  * Appendix C) — longest matching blocks, their tie rules, the LIFO queue and block merging.
+ *
+ * The tokens of `b` are numbered once; a first sequence is matched as ids (−1 for a token absent
+ * from `b`), so the alignment compares integers. Equal ids are equal tokens, so the blocks are
+ * those of the tokens themselves.
  */
 
 /** `a[i .. i+size)` equals `b[j .. j+size)`. */
@@ -13,19 +17,39 @@ export interface MatchingBlock {
 /** A matcher with its second sequence `b` fixed, reusable over many first sequences. */
 export interface SequenceMatcher {
   readonly b: readonly string[];
+  /** The distinct tokens of `b`, numbered in first-appearance order. */
+  readonly ids: ReadonlyMap<string, number>;
+  /** `b` as ids. */
+  readonly bIds: Int32Array;
+  /** `a` as ids: the id of each token in `b`, −1 for tokens absent from `b`. */
+  idsOf(a: readonly string[]): Int32Array;
   /** Matching blocks of `a` against `b`, merged, ordered by position, without the sentinel. */
   blocks(a: readonly string[]): MatchingBlock[];
+  /**
+   * Matching blocks of `a[lo..hi)` (as ids, see `idsOf`) against `b`, merged, ordered by
+   * position, with `i` counted from the start of `a`.
+   */
+  blocksOfIds(a: ArrayLike<number>, lo: number, hi: number): MatchingBlock[];
+  /** The total size of `blocksOfIds(a, lo, hi)`, without building the blocks. */
+  matchedCount(a: ArrayLike<number>, lo: number, hi: number): number;
   /** The longest matching block of `a[alo..ahi)` and `b[blo..bhi)` (size 0 when none). */
   longestMatch(a: readonly string[], alo: number, ahi: number, blo: number, bhi: number): MatchingBlock;
 }
 
-/** Builds a matcher for `b`: token → ascending positions in `b`, plus scratch rows. */
+/** Builds a matcher for `b`: token id → ascending positions in `b`, plus scratch rows. */
 export function sequenceMatcher(b: readonly string[]): SequenceMatcher {
-  const b2j = new Map<string, number[]>();
+  const ids = new Map<string, number>();
+  const positionsOf: number[][] = [];
+  const bIds = new Int32Array(b.length);
   b.forEach((token, j) => {
-    const positions = b2j.get(token);
-    if (positions) positions.push(j);
-    else b2j.set(token, [j]);
+    let id = ids.get(token);
+    if (id === undefined) {
+      id = positionsOf.length;
+      ids.set(token, id);
+      positionsOf.push([]);
+    }
+    positionsOf[id].push(j);
+    bIds[j] = id;
   });
   // difflib keeps the previous row's run lengths in a dict; two tagged rows give the same
   // "absent means 0" lookups without allocating per row.
@@ -34,17 +58,25 @@ export function sequenceMatcher(b: readonly string[]): SequenceMatcher {
   let curLen = new Int32Array(b.length);
   let curTag = new Int32Array(b.length).fill(-1);
   let row = 0;
+  // The last longest match.
+  let bestI = 0;
+  let bestJ = 0;
+  let bestSize = 0;
+  // The LIFO queue of ranges still to match, four entries per range.
+  let queue = new Int32Array(64);
 
-  function longestMatch(a: readonly string[], alo: number, ahi: number, blo: number, bhi: number): MatchingBlock {
-    let bestI = alo;
-    let bestJ = blo;
-    let bestSize = 0;
+  function longest(a: ArrayLike<number>, alo: number, ahi: number, blo: number, bhi: number): void {
+    bestI = alo;
+    bestJ = blo;
+    bestSize = 0;
     const rowBefore = ++row;
     for (let i = alo; i < ahi; i++) {
       const tag = ++row;
-      const positions = b2j.get(a[i]);
-      if (positions) {
-        for (const j of positions) {
+      const id = a[i];
+      if (id >= 0) {
+        const positions = positionsOf[id];
+        for (let p = 0; p < positions.length; p++) {
+          const j = positions[p];
           if (j < blo) continue;
           if (j >= bhi) break;
           const k = (j > 0 && prevTag[j - 1] === tag - 1 && tag - 1 > rowBefore ? prevLen[j - 1] : 0) + 1;
@@ -58,35 +90,89 @@ export function sequenceMatcher(b: readonly string[]): SequenceMatcher {
           }
         }
       }
-      [prevLen, curLen] = [curLen, prevLen];
-      [prevTag, curTag] = [curTag, prevTag];
+      const len = prevLen;
+      prevLen = curLen;
+      curLen = len;
+      const tags = prevTag;
+      prevTag = curTag;
+      curTag = tags;
     }
-    return { i: bestI, j: bestJ, size: bestSize };
   }
 
-  function blocks(a: readonly string[]): MatchingBlock[] {
-    const found: MatchingBlock[] = [];
-    const queue: [number, number, number, number][] = [[0, a.length, 0, b.length]];
-    while (queue.length > 0) {
-      const [alo, ahi, blo, bhi] = queue.pop()!;
-      const m = longestMatch(a, alo, ahi, blo, bhi);
-      if (m.size > 0) {
-        found.push(m);
-        if (alo < m.i && blo < m.j) queue.push([alo, m.i, blo, m.j]);
-        if (m.i + m.size < ahi && m.j + m.size < bhi) queue.push([m.i + m.size, ahi, m.j + m.size, bhi]);
+  // Runs difflib's queue over a[lo..hi) × b; calls `found` with each block, in discovery order.
+  function run(a: ArrayLike<number>, lo: number, hi: number, found: (i: number, j: number, size: number) => void): void {
+    let top = 0;
+    const push = (alo: number, ahi: number, blo: number, bhi: number) => {
+      if (top + 4 > queue.length) {
+        const grown = new Int32Array(queue.length * 2);
+        grown.set(queue);
+        queue = grown;
+      }
+      queue[top++] = alo;
+      queue[top++] = ahi;
+      queue[top++] = blo;
+      queue[top++] = bhi;
+    };
+    push(lo, hi, 0, b.length);
+    while (top > 0) {
+      top -= 4;
+      const alo = queue[top];
+      const ahi = queue[top + 1];
+      const blo = queue[top + 2];
+      const bhi = queue[top + 3];
+      longest(a, alo, ahi, blo, bhi);
+      if (bestSize > 0) {
+        const i = bestI;
+        const j = bestJ;
+        const size = bestSize;
+        found(i, j, size);
+        if (alo < i && blo < j) push(alo, i, blo, j);
+        if (i + size < ahi && j + size < bhi) push(i + size, ahi, j + size, bhi);
       }
     }
+  }
+
+  function idsOf(a: readonly string[]): Int32Array {
+    const out = new Int32Array(a.length);
+    for (let i = 0; i < a.length; i++) out[i] = ids.get(a[i]) ?? -1;
+    return out;
+  }
+
+  function blocksOfIds(a: ArrayLike<number>, lo: number, hi: number): MatchingBlock[] {
+    const found: MatchingBlock[] = [];
+    run(a, lo, hi, (i, j, size) => found.push({ i, j, size }));
+    // Blocks never share a position of `a`, so their order by `i` is total.
     found.sort((x, y) => x.i - y.i || x.j - y.j || x.size - y.size);
     const merged: MatchingBlock[] = [];
     for (const block of found) {
       const last = merged[merged.length - 1];
       if (last && last.i + last.size === block.i && last.j + last.size === block.j) last.size += block.size;
-      else merged.push({ ...block });
+      else merged.push(block);
     }
     return merged;
   }
 
-  return { b, blocks, longestMatch };
+  function matchedCount(a: ArrayLike<number>, lo: number, hi: number): number {
+    let total = 0;
+    run(a, lo, hi, (_i, _j, size) => {
+      total += size;
+    });
+    return total;
+  }
+
+  return {
+    b,
+    ids,
+    bIds,
+    idsOf,
+    blocks: (a) => blocksOfIds(idsOf(a), 0, a.length),
+    blocksOfIds,
+    matchedCount,
+    longestMatch(a, alo, ahi, blo, bhi) {
+      longest(idsOf(a), alo, ahi, blo, bhi);
+      return { i: bestI, j: bestJ, size: bestSize };
+    },
+  };
 }
 
 /** Total size of the matching blocks (the elements both sequences share in the alignment). */
