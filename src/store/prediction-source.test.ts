@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { patternName } from '../engine/names.js';
 import { predict } from '../engine/predictions/predict.js';
+import type { Prediction } from '../engine/predictions/types.js';
 import type { Event, SessionConfig } from '../engine/types.js';
 import { openStore } from './index.js';
 import { forgetCandidateIndex, storePredictionSource } from './prediction-source.js';
@@ -107,6 +108,67 @@ describe('storePredictionSource', () => {
       const indexed = await predict(stm, { ...config, ...over }, storePredictionSource(store, 'n'));
       const scored = await predict(stm, { ...config, ...over }, storePredictionSource(store, 'n', { candidateIndex: false }));
       expect(indexed).toEqual(scored);
+    }
+  });
+});
+
+describe('symbol statistics of predictions', () => {
+  const stm = single('a', 'b');
+  const affinity = { ...config, affinity_emotive: 'joy' };
+  // Predictions through the candidate index, and through a source that reads every statistic
+  // from the store: they must agree after every change of the KB.
+  const both = async (store: Store, settings: SessionConfig) => {
+    const indexed = await predict(stm, settings, storePredictionSource(store, 'n'));
+    const fromStore = await predict(stm, settings, storePredictionSource(store, 'n', { candidateIndex: false }));
+    expect(indexed).toEqual(fromStore);
+    return indexed.predictions.map((p) => {
+      const full = p as Prediction;
+      return [full.name, full.tfidf_score, full.global_normalized_entropy, full.confluence, full.itfdf_similarity, full.potential];
+    });
+  };
+
+  it('follow patterns learned after a prediction, through the store and through another connection', async () => {
+    const dir = join(root, `stats${n++}`);
+    const store = openStore(dir);
+    const other = openStore(dir);
+    try {
+      await store.learn('n', [{ events: single('a', 'b', 'c') }, { events: single('a', 'x', 'b') }, { events: single('q', 'r') }], P);
+      const first = await both(store, config);
+      await store.learn('n', [{ events: single('b', 'c', 'y') }, { events: single('c', 'z') }], P);
+      const second = await both(store, config);
+      expect(second).not.toEqual(first);
+      await other.learn('n', [{ events: single('x', 'c') }, { events: single('a', 'w', 'v') }], P);
+      const third = await both(store, config);
+      expect(third).not.toEqual(second);
+      // A relearn changes no pmf: the candidate's frequency changes.
+      await other.learn('n', [{ events: single('a', 'b', 'c') }], P);
+      expect(await both(store, config)).not.toEqual(third);
+    } finally {
+      await store.close();
+      await other.close();
+    }
+  });
+
+  it('weigh symbols by their current occurrence counts', async () => {
+    const dir = join(root, `weights${n++}`);
+    const store = openStore(dir);
+    const other = openStore(dir);
+    try {
+      await store.learn('n', [{ events: single('a', 'b'), emotives: [{ joy: 1 }] }, { events: single('b', 'd') }], P);
+      const first = await both(store, affinity);
+      // The same pattern again: only occurrence counts, the frequency and the counters change.
+      await other.learn('n', [{ events: single('b', 'd') }], P);
+      const second = await both(store, affinity);
+      expect(second).not.toEqual(first);
+      // Cleared and relearned to the same counters and rows, with other occurrence counts.
+      const counters = await store.totals('n');
+      await store.clearNode('n');
+      await other.learn('n', [{ events: single('a', 'b'), emotives: [{ joy: 1 }] }, { events: single('a', 'b') }, { events: single('b', 'd') }], P);
+      expect(await store.totals('n')).toEqual(counters);
+      expect(await both(store, affinity)).not.toEqual(second);
+    } finally {
+      await store.close();
+      await other.close();
     }
   });
 });

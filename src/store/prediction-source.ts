@@ -113,6 +113,18 @@ export function storePredictionSource(store: Store, kbId: string, options: Store
       const node = await caughtUp();
       return { ...node.counters, distinctSymbols: node.index.symbols.length };
     };
+    // A symbol's pmf is the number of patterns that contain it: the length of its posting list,
+    // in the same catch-up as the counters (no read of the symbol table, no cache to invalidate).
+    source.probabilityStats = async (symbols) => {
+      const node = await caughtUp();
+      const { index } = node;
+      const symbolStats = new Map<string, { pmf: number }>();
+      for (const s of symbols) {
+        const id = index.symbolIds.get(s);
+        if (id !== undefined && index.postingLengths[id] > 0) symbolStats.set(s, { pmf: index.postingLengths[id] });
+      }
+      return { totals: { ...node.counters, distinctSymbols: index.symbols.length }, symbolStats };
+    };
   }
   return source;
 }

@@ -68,13 +68,18 @@ export async function predict(stm: Event[], config: SessionConfig, source: Predi
 
   const emotive = config.affinity_emotive ? config.affinity_emotive : null;
   const stateSymbols = [...ctx.stateSymbols].sort(compareCodePoints);
-  const wanted = [...new Set([...probabilitySymbols(kept), ...(emotive ? stateSymbols : [])])].sort(compareCodePoints);
-  const [symbolStats, totals, affinities] = await Promise.all([
-    source.symbolStats(wanted),
-    source.totals(),
-    emotive ? source.affinities(stateSymbols) : Promise.resolve(null),
+  const wanted = probabilitySymbols(kept);
+  const [{ symbolStats, totals }, weights] = await Promise.all([
+    source.probabilityStats
+      ? source.probabilityStats(wanted)
+      : Promise.all([source.symbolStats(wanted), source.totals()]).then(([symbolStats, totals]) => ({ symbolStats, totals })),
+    // Weights read the state symbols' occurrence counts (freq) with their affinities.
+    emotive
+      ? Promise.all([source.affinities(stateSymbols), source.symbolStats(stateSymbols)]).then(([affinities, stats]) =>
+          symbolWeights(stateSymbols, affinities, stats, emotive),
+        )
+      : null,
   ]);
-  const weights = emotive && affinities ? symbolWeights(stateSymbols, affinities, symbolStats, emotive) : null;
   const { predictions, futurePotentials } = ensemblePredictions(kept, { state, symbolStats, totals, weights });
   return { predictions: rankPredictions(predictions, config.rank_sort_algo, config.max_predictions), futurePotentials };
 }

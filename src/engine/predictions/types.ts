@@ -25,6 +25,18 @@ export interface PredictionSource {
   candidateIndex?(): Promise<CandidateIndex>;
   /** The records of these bare names that exist. */
   patternsByName?(names: readonly string[]): Promise<Map<string, PatternRecord>>;
+  /**
+   * Optional: the node's totals and the pmf of each of `symbols` it knows, read together from one
+   * state of the KB (the candidate index's). Without it, predictions read `totals` and `symbolStats`.
+   */
+  probabilityStats?(symbols: readonly string[]): Promise<ProbabilityStats>;
+}
+
+/** The node's totals with the pmf (number of patterns containing it) of some symbols. */
+export interface ProbabilityStats {
+  totals: NodeTotals;
+  /** Symbols the node does not know are absent. */
+  symbolStats: Map<string, { pmf: number }>;
 }
 
 /** One fuzzily matched state token (§8.6). */
