@@ -73,15 +73,23 @@ function idfOf(p: number | undefined, U: number): number {
   return Math.log2(U / n) + 1;
 }
 
-function symbolTable(kept: readonly PatternMatch[], presents: readonly string[][], ctx: EnsembleContext): SymbolTable & { presentIds: Int32Array[] } {
+// The table, with the present symbols of candidate c as ids at presentIds[presentStart[c] ..
+// presentStart[c + 1]).
+function symbolTable(
+  kept: readonly PatternMatch[],
+  presents: readonly string[][],
+  ctx: EnsembleContext,
+): SymbolTable & { presentIds: Int32Array; presentStart: Int32Array } {
   const ids = new Map<string, number>();
   const symbols: string[] = [];
   const stateIds = ctx.state.map((s) => intern(ids, symbols, s));
-  const presentIds = presents.map((present) => {
-    const out = new Int32Array(present.length);
-    for (let i = 0; i < present.length; i++) out[i] = intern(ids, symbols, present[i]);
-    return out;
-  });
+  const presentStart = new Int32Array(presents.length + 1);
+  for (let c = 0; c < presents.length; c++) presentStart[c + 1] = presentStart[c] + presents[c].length;
+  const presentIds = new Int32Array(presentStart[presents.length]);
+  for (let c = 0, p = 0; c < presents.length; c++) {
+    const present = presents[c];
+    for (let i = 0; i < present.length; i++) presentIds[p++] = intern(ids, symbols, present[i]);
+  }
   const n = symbols.length;
   const U = ctx.totals.totalUniquePatterns;
   const N = ctx.totals.distinctSymbols;
@@ -112,7 +120,7 @@ function symbolTable(kept: readonly PatternMatch[], presents: readonly string[][
   for (let r = 0; r < n; r++) rank[ids.get(order[r])!] = r;
   const stateCount = new Int32Array(n);
   for (const id of stateIds) stateCount[id]++;
-  return { ids, symbols, defined, probability, chanceLog, globalTerm, idf, rank, stateCount, presentIds };
+  return { ids, symbols, defined, probability, chanceLog, globalTerm, idf, rank, stateCount, presentIds, presentStart };
 }
 
 // Sorts a few ids by rank in place (insertion sort: the lists are a pattern's distinct symbols).
@@ -201,7 +209,7 @@ export function ensemblePredictions(
   const predictions = kept.map((k, index): Prediction => {
     const frequency = frequencyOf(k);
     const present = presents[index];
-    const presentIds = table.presentIds[index];
+    const start = table.presentStart[index];
     const L = present.length;
     if (firstSeen.length < L) {
       firstSeen = new Int32Array(L);
@@ -210,7 +218,7 @@ export function ensemblePredictions(
     let distinct = 0;
     let logSum = 0;
     for (let i = 0; i < L; i++) {
-      const id = presentIds[i];
+      const id = table.presentIds[start + i];
       logSum += chanceLog[id];
       if (seen[id] !== index) {
         seen[id] = index;

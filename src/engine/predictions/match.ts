@@ -130,6 +130,8 @@ function lcsOfIds(ids: Int32Array, n: number, ctx: MatchContext): number {
   let cur = ctx.scratch.current.fill(0);
   for (let i = 0; i < n; i++) {
     const x = ids[i];
+    // A symbol absent from the state matches nothing: its row would equal the previous one.
+    if (x < 0) continue;
     for (let j = 0; j < m; j++) {
       cur[j + 1] = x === b[j] ? prev[j] + 1 : cur[j] > prev[j + 1] ? cur[j] : prev[j + 1];
     }

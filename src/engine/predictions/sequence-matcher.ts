@@ -62,7 +62,6 @@ export function sequenceMatcher(b: readonly string[]): SequenceMatcher {
   let bestI = 0;
   let bestJ = 0;
   let bestSize = 0;
-  // The LIFO queue of ranges still to match, four entries per range.
   let queue = new Int32Array(64);
 
   function longest(a: ArrayLike<number>, alo: number, ahi: number, blo: number, bhi: number): void {
@@ -99,21 +98,27 @@ export function sequenceMatcher(b: readonly string[]): SequenceMatcher {
     }
   }
 
-  // Runs difflib's queue over a[lo..hi) × b; calls `found` with each block, in discovery order.
-  function run(a: ArrayLike<number>, lo: number, hi: number, found: (i: number, j: number, size: number) => void): void {
-    let top = 0;
-    const push = (alo: number, ahi: number, blo: number, bhi: number) => {
-      if (top + 4 > queue.length) {
-        const grown = new Int32Array(queue.length * 2);
-        grown.set(queue);
-        queue = grown;
-      }
-      queue[top++] = alo;
-      queue[top++] = ahi;
-      queue[top++] = blo;
-      queue[top++] = bhi;
-    };
-    push(lo, hi, 0, b.length);
+  // The LIFO queue of ranges still to match (four entries per range) and the blocks found
+  // (three entries per block).
+  let found = new Int32Array(48);
+
+  function push(top: number, alo: number, ahi: number, blo: number, bhi: number): number {
+    if (top + 4 > queue.length) {
+      const grown = new Int32Array(queue.length * 2);
+      grown.set(queue);
+      queue = grown;
+    }
+    queue[top] = alo;
+    queue[top + 1] = ahi;
+    queue[top + 2] = blo;
+    queue[top + 3] = bhi;
+    return top + 4;
+  }
+
+  // Runs difflib's queue over a[lo..hi) × b; the blocks land in `found` in discovery order.
+  function run(a: ArrayLike<number>, lo: number, hi: number): number {
+    let count = 0;
+    let top = push(0, lo, hi, 0, b.length);
     while (top > 0) {
       top -= 4;
       const alo = queue[top];
@@ -125,11 +130,20 @@ export function sequenceMatcher(b: readonly string[]): SequenceMatcher {
         const i = bestI;
         const j = bestJ;
         const size = bestSize;
-        found(i, j, size);
-        if (alo < i && blo < j) push(alo, i, blo, j);
-        if (i + size < ahi && j + size < bhi) push(i + size, ahi, j + size, bhi);
+        if (3 * count + 3 > found.length) {
+          const grown = new Int32Array(found.length * 2);
+          grown.set(found);
+          found = grown;
+        }
+        found[3 * count] = i;
+        found[3 * count + 1] = j;
+        found[3 * count + 2] = size;
+        count++;
+        if (alo < i && blo < j) top = push(top, alo, i, blo, j);
+        if (i + size < ahi && j + size < bhi) top = push(top, i + size, ahi, j + size, bhi);
       }
     }
+    return count;
   }
 
   function idsOf(a: readonly string[]): Int32Array {
@@ -139,12 +153,13 @@ export function sequenceMatcher(b: readonly string[]): SequenceMatcher {
   }
 
   function blocksOfIds(a: ArrayLike<number>, lo: number, hi: number): MatchingBlock[] {
-    const found: MatchingBlock[] = [];
-    run(a, lo, hi, (i, j, size) => found.push({ i, j, size }));
+    const count = run(a, lo, hi);
+    const blocks: MatchingBlock[] = [];
+    for (let n = 0; n < count; n++) blocks.push({ i: found[3 * n], j: found[3 * n + 1], size: found[3 * n + 2] });
     // Blocks never share a position of `a`, so their order by `i` is total.
-    found.sort((x, y) => x.i - y.i || x.j - y.j || x.size - y.size);
+    if (count > 1) blocks.sort((x, y) => x.i - y.i || x.j - y.j || x.size - y.size);
     const merged: MatchingBlock[] = [];
-    for (const block of found) {
+    for (const block of blocks) {
       const last = merged[merged.length - 1];
       if (last && last.i + last.size === block.i && last.j + last.size === block.j) last.size += block.size;
       else merged.push(block);
@@ -153,10 +168,9 @@ export function sequenceMatcher(b: readonly string[]): SequenceMatcher {
   }
 
   function matchedCount(a: ArrayLike<number>, lo: number, hi: number): number {
+    const count = run(a, lo, hi);
     let total = 0;
-    run(a, lo, hi, (_i, _j, size) => {
-      total += size;
-    });
+    for (let n = 0; n < count; n++) total += found[3 * n + 2];
     return total;
   }
 
