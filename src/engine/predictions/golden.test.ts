@@ -118,10 +118,10 @@ function cases(learned: readonly LearnItem[]): Case[] {
       all.push({ label: `${q}:${label}:${source}`, source, stm, config: config(over) });
     add('default', {});
     add(`rank ${RANKINGS[q % RANKINGS.length]}`, { max_predictions: 7, rank_sort_algo: RANKINGS[q % RANKINGS.length] });
-    add('affinity joy', { max_predictions: q % 3 === 0 ? 100 : 12, affinity_emotive: 'joy' });
+    if (q % 2 === 0) add('affinity joy', { max_predictions: q % 3 === 0 ? 100 : 12, affinity_emotive: 'joy' });
     if (q % 2 === 1) add('fuzzy 0.7', { max_predictions: 12, fuzzy_token_threshold: 0.7 });
     if (q % 3 === 0) add('threshold 0.3', { max_predictions: 10, recall_threshold: 0.3 });
-    if (q % 4 === 0) add('characters', { max_predictions: 10, use_token_matching: false });
+    if (q % 6 === 0) add('characters', { max_predictions: 10, use_token_matching: false });
     if (q % 6 === 0) add('filters', { max_predictions: 10, filter_pipeline: ['length', 'jaccard'], jaccard_min_overlap: 1, jaccard_threshold: 0.1 });
     if (q % 5 === 0) add('default', {}, 'scored');
     if (q % 7 === 0) add('affinity fear', { max_predictions: 9, affinity_emotive: 'fear', fuzzy_token_threshold: 0.6 }, 'scored');
