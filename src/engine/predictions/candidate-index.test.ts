@@ -138,6 +138,54 @@ describe('candidate index', () => {
     expect(index.positions.size).toBeLessThanOrEqual(32);
   });
 
+  it('stays exact as patterns are added between queries', () => {
+    // Queries build bitsets, repeat sets and pair holders; later patterns must reach them all.
+    const symbol = fc.integer({ min: 0, max: 30 }).map((i) => `s${Math.floor(Math.sqrt(i * 2))}`);
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(symbol, { minLength: 2, maxLength: 8 }), { minLength: 2, maxLength: 120 }),
+        fc.array(fc.array(symbol, { minLength: 2, maxLength: 8 }), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 1, max: 12 }),
+        (drawn, states, limit) => {
+          const patterns = [...new Map(drawn.map((p) => [patternName(single(...p)), single(...p)])).values()];
+          const index = createCandidateIndex({ bitsetMinimum: 1 });
+          const added: Event[][] = [];
+          const half = Math.floor(patterns.length / 2);
+          for (const events of patterns.slice(0, half)) {
+            addToCandidateIndex(index, patternName(events), events);
+            added.push(events);
+          }
+          for (const [q, state] of states.entries()) {
+            const stm = single(...state);
+            const selection = selectCandidates(index, matchContext(stm, defaults), limit)!;
+            expect(selection.names.sort()).toEqual(scoredNames(added, stm, defaults, limit));
+            // Add some more before the next query.
+            const more = patterns.slice(half + q * 10, half + (q + 1) * 10);
+            for (const events of more) {
+              addToCandidateIndex(index, patternName(events), events);
+              added.push(events);
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('leaves the extras of a match at the state symbols outside its blocks', () => {
+    // The pruning bounds rely on it: the second alignment finds the first one's blocks.
+    const symbol = fc.integer({ min: 0, max: 6 }).map((i) => `s${i}`);
+    const event = fc.uniqueArray(symbol, { minLength: 1, maxLength: 3 }).map((e) => [...e].sort());
+    fc.assert(
+      fc.property(fc.array(event, { minLength: 1, maxLength: 8 }), fc.array(symbol, { minLength: 2, maxLength: 10 }), (events, state) => {
+        const ctx = matchContext(single(...state), { ...defaults, recall_threshold: 0.01 });
+        const match = matchPattern({ name: patternName(events), events, length: events.flat().length, frequency: 1, emotives: [], metadata: {} }, ctx);
+        if (match) expect(match.extrasCount).toBe(state.length - match.matches.length);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('leaves predictions unchanged when used', async () => {
     const kb = memoryKb();
     learnInMemory(kb, [

@@ -17,6 +17,8 @@ export interface CandidateIndex {
   postingLengths: number[];
   /** Per symbol id, parallel to `postings`: how often the symbol occurs in that pattern (at most 255). */
   occurrences: Uint8Array[];
+  /** Per symbol id, parallel to `postings`: 1 + its first position in the flattened pattern (at most 255). */
+  firstPositions: Uint8Array[];
   /** Number of patterns. */
   size: number;
   /** Per slot: first position in `tokens` (slot `size` holds the end). */
@@ -35,6 +37,16 @@ export interface CandidateIndex {
   maxEventLength: number;
   /** Membership bitsets of the symbols with long posting lists, built on demand. */
   bitsets: Map<number, Uint32Array>;
+  /** Bitsets of the patterns holding a symbol more than once, built on demand. */
+  repeats: Map<number, Uint32Array>;
+  /**
+   * Per pair of symbols (key `pairKey(a, b)`), the patterns whose flattened events hold a
+   * immediately followed by b, in slot order, copied for reading in sequence; built on demand
+   * for pairs of long-list symbols.
+   */
+  pairs: Map<number, PairHolders>;
+  /** Int32 words held by `pairs`. */
+  pairWords: number;
   /**
    * Per slot, for the symbols with long posting lists (built on demand): 1 + the symbol's position
    * in the pattern, 0 when absent, 255 when repeated or too far to note.
@@ -49,6 +61,17 @@ export interface CandidateIndex {
   /** Per-query scratch: a bitset of the slots already taken, and state-position masks per symbol id. */
   seen: Uint32Array;
   stateMask: Int32Array;
+}
+
+/**
+ * The patterns holding a symbol pair (see CandidateIndex.pairs): `count` records in
+ * `data[0 .. words)`, each `slot, length, distinct, symbol ids…`, and each name key in `keys`.
+ */
+export interface PairHolders {
+  data: Int32Array;
+  words: number;
+  keys: Float64Array;
+  count: number;
 }
 
 /** How a signature scores under one query's settings. */
@@ -80,6 +103,7 @@ export function createCandidateIndex(options: { bitsetMinimum?: number } = {}): 
     postings: [],
     postingLengths: [],
     occurrences: [],
+    firstPositions: [],
     size: 0,
     tokenStart: new Int32Array(1025),
     tokens: new Int32Array(8192),
@@ -93,6 +117,9 @@ export function createCandidateIndex(options: { bitsetMinimum?: number } = {}): 
     maxLength: 0,
     maxEventLength: 0,
     bitsets: new Map(),
+    repeats: new Map(),
+    pairs: new Map(),
+    pairWords: 0,
     positions: new Map(),
     scores: new Map(),
     scoreCount: 0,
@@ -120,6 +147,7 @@ function internSymbol(index: CandidateIndex, symbol: string): number {
     index.postings.push(new Int32Array(4));
     index.postingLengths.push(0);
     index.occurrences.push(new Uint8Array(4));
+    index.firstPositions.push(new Uint8Array(4));
     index.stateMask = grown(index.stateMask, id + 1);
   }
   return id;
@@ -168,6 +196,12 @@ export function addToCandidateIndex(index: CandidateIndex, name: string, events:
         const occurrences = index.occurrences[id];
         if (occurrences[used - 1] < 255) occurrences[used - 1]++;
         if (at) at[slot] = 255;
+        const repeats = index.repeats.get(id);
+        if (repeats) {
+          const sized = grown(repeats, (slot >>> 5) + 1);
+          sized[slot >>> 5] |= 1 << (slot & 31);
+          index.repeats.set(id, sized);
+        }
         continue;
       }
       if (at) {
@@ -182,6 +216,9 @@ export function addToCandidateIndex(index: CandidateIndex, name: string, events:
       const occurrences = grown(index.occurrences[id], used + 1);
       occurrences[used] = 1;
       index.occurrences[id] = occurrences;
+      const firstPositions = grown(index.firstPositions[id], used + 1);
+      firstPositions[used] = Math.min(255, p - start);
+      index.firstPositions[id] = firstPositions;
       index.postingLengths[id] = used + 1;
       const bits = index.bitsets.get(id);
       if (bits) {
@@ -197,6 +234,17 @@ export function addToCandidateIndex(index: CandidateIndex, name: string, events:
   const bytes = Buffer.from(name, 'hex');
   index.nameBytes.set(bytes, slot * NAME_BYTES);
   index.nameKey[slot] = bytes.readUIntBE(0, 6);
+  if (index.pairs.size > 0) {
+    let last: PairHolders | undefined;
+    for (let q = start; q + 1 < p; q++) {
+      const pair = index.pairs.get(pairKey(index.tokens[q], index.tokens[q + 1]));
+      // A pattern holding the pair twice is recorded once.
+      if (pair && pair !== last && (pair.count === 0 || pair.data[pair.words - pair.data[pair.words - 1] - 4] !== slot)) {
+        appendHolder(index, pair, slot);
+      }
+      last = pair;
+    }
+  }
   if (length < index.minLength) index.minLength = length;
   if (length > index.maxLength) index.maxLength = length;
   index.size = slot + 1;
@@ -206,15 +254,117 @@ export function addToCandidateIndex(index: CandidateIndex, name: string, events:
 // demand; these caps bound their memory, the oldest going first.
 const MAX_BITSETS = 256;
 const MAX_POSITION_ARRAYS = 32;
+// Pair holders are copies of the patterns holding a bigram: bounded in number and in words.
+const MAX_PAIRS = 4096;
+const MAX_PAIR_WORDS = 24_000_000;
+
+/** The key of a symbol pair in CandidateIndex.pairs. */
+export function pairKey(a: number, b: number): number {
+  return a * 0x4000000 + b;
+}
 
 function remember<T>(cache: Map<number, T>, id: number, value: T, limit: number): void {
   if (cache.size >= limit) cache.delete(cache.keys().next().value!);
   cache.set(id, value);
 }
 
+// A cache hit moves the entry to the young end, so the entries in use are evicted last.
+function recall<T>(cache: Map<number, T>, id: number): T | undefined {
+  const value = cache.get(id);
+  if (value !== undefined) {
+    cache.delete(id);
+    cache.set(id, value);
+  }
+  return value;
+}
+
+// Appends the record of `slot` to a pair's holders.
+function appendHolder(index: CandidateIndex, pair: PairHolders, slot: number): void {
+  const start = index.tokenStart[slot];
+  const length = index.tokenStart[slot + 1] - start;
+  pair.data = grown(pair.data, pair.words + length + 4);
+  pair.data[pair.words] = slot;
+  pair.data[pair.words + 1] = length;
+  pair.data[pair.words + 2] = index.distinctOf[slot];
+  pair.data.set(index.tokens.subarray(start, start + length), pair.words + 3);
+  // The record's length closes it, so the last record can be found from the end.
+  pair.data[pair.words + 3 + length] = length;
+  pair.words += length + 4;
+  index.pairWords += length + 4;
+  pair.keys = grown(pair.keys, pair.count + 1);
+  pair.keys[pair.count++] = index.nameKey[slot];
+}
+
+/** The patterns whose flattened events hold symbol `a` immediately followed by `b` (kept up to date once built). */
+export function pairHolders(index: CandidateIndex, a: number, b: number): PairHolders {
+  const key = pairKey(a, b);
+  let pair = recall(index.pairs, key);
+  if (!pair) {
+    // The slots in both posting lists (or repeating `a` when a = b) whose positions put b right
+    // after a; a repeated symbol's positions are read from the pattern.
+    pair = { data: new Int32Array(64), words: 0, keys: new Float64Array(8), count: 0 };
+    const { tokens, tokenStart } = index;
+    const holds = (slot: number) => {
+      for (let q = tokenStart[slot], end = tokenStart[slot + 1] - 1; q < end; q++) {
+        if (tokens[q] === a && tokens[q + 1] === b) return true;
+      }
+      return false;
+    };
+    const listA = index.postings[a];
+    const occurrencesA = index.occurrences[a];
+    const firstA = index.firstPositions[a];
+    const usedA = index.postingLengths[a];
+    if (a === b) {
+      for (let i = 0; i < usedA; i++) if (occurrencesA[i] > 1 && holds(listA[i])) appendHolder(index, pair, listA[i]);
+    } else {
+      const listB = index.postings[b];
+      const occurrencesB = index.occurrences[b];
+      const firstB = index.firstPositions[b];
+      const usedB = index.postingLengths[b];
+      for (let i = 0, j = 0; i < usedA && j < usedB; ) {
+        const sa = listA[i];
+        const sb = listB[j];
+        if (sa < sb) i++;
+        else if (sb < sa) j++;
+        else {
+          const pa = occurrencesA[i] === 1 ? firstA[i] : 255;
+          const pb = occurrencesB[j] === 1 ? firstB[j] : 255;
+          if (pa === 255 || pb === 255 ? holds(sa) : pb === pa + 1) appendHolder(index, pair, sa);
+          i++;
+          j++;
+        }
+      }
+    }
+    if (index.pairs.size >= MAX_PAIRS || index.pairWords > MAX_PAIR_WORDS) {
+      for (const [oldest, held] of index.pairs) {
+        index.pairs.delete(oldest);
+        index.pairWords -= held.words;
+        if (index.pairs.size < MAX_PAIRS && index.pairWords <= MAX_PAIR_WORDS) break;
+      }
+    }
+    index.pairs.set(key, pair);
+  }
+  return pair;
+}
+
+/** The bitset of the patterns holding symbol `id` more than once (kept up to date once built). */
+export function repeatsOf(index: CandidateIndex, id: number): Uint32Array {
+  let bits = recall(index.repeats, id);
+  if (!bits) {
+    bits = new Uint32Array((index.size >>> 5) + 1);
+    const list = index.postings[id];
+    const occurrences = index.occurrences[id];
+    for (let i = 0, n = index.postingLengths[id]; i < n; i++) {
+      if (occurrences[i] > 1) bits[list[i] >>> 5] |= 1 << (list[i] & 31);
+    }
+    remember(index.repeats, id, bits, MAX_BITSETS);
+  }
+  return bits;
+}
+
 /** The membership bitset of a symbol's posting list (kept up to date once built). */
 export function bitset(index: CandidateIndex, id: number): Uint32Array {
-  let bits = index.bitsets.get(id);
+  let bits = recall(index.bitsets, id);
   if (!bits) {
     bits = new Uint32Array((index.size >>> 5) + 1);
     const list = index.postings[id];
@@ -226,22 +376,13 @@ export function bitset(index: CandidateIndex, id: number): Uint32Array {
 
 /** Per-slot positions of a symbol (see CandidateIndex.positions), built from its posting list. */
 export function positionsOf(index: CandidateIndex, id: number): Uint8Array {
-  let at = index.positions.get(id);
+  let at = recall(index.positions, id);
   if (!at) {
     at = new Uint8Array(index.size + 1);
     const list = index.postings[id];
     const occurrences = index.occurrences[id];
-    for (let i = 0, n = index.postingLengths[id]; i < n; i++) {
-      const slot = list[i];
-      if (occurrences[i] !== 1) {
-        at[slot] = 255;
-        continue;
-      }
-      const start = index.tokenStart[slot];
-      let p = 0;
-      while (index.tokens[start + p] !== id) p++;
-      at[slot] = Math.min(255, p + 1);
-    }
+    const first = index.firstPositions[id];
+    for (let i = 0, n = index.postingLengths[id]; i < n; i++) at[list[i]] = occurrences[i] === 1 ? first[i] : 255;
     remember(index.positions, id, at, MAX_POSITION_ARRAYS);
   }
   return at;

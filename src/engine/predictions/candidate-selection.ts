@@ -6,14 +6,16 @@ import {
   bitset,
   compareNames,
   grown,
+  pairHolders,
   positionsOf,
+  repeatsOf,
   slotName,
   type CandidateIndex,
   type RememberedScore,
   type Score,
 } from './candidate-index.js';
 import type { MatchContext } from './match.js';
-import { preBound } from './pre-bound.js';
+import { preBound, preBoundsByMatches } from './pre-bound.js';
 import { scoreRows } from './row-score.js';
 
 // Row masks are 32-bit: longer states take the generic path.
@@ -106,6 +108,7 @@ class Groups {
   /** The kept candidates: slot and group of each. */
   entrySlots = new Int32Array(1024);
   entryGroups = new Int32Array(1024);
+  entryKeys = new Float64Array(1024);
 
   /** Empties the groups for a new query, keeping the buffers. */
   reset(): void {
@@ -172,6 +175,12 @@ class Groups {
   }
 }
 
+function popcount(x: number): number {
+  let count = 0;
+  for (let v = x >>> 0; v !== 0; v &= v - 1) count++;
+  return count;
+}
+
 function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number, stateIds: number[], structure: number): CandidateSelection {
   const n = ctx.state.length;
   const seen = index.seen;
@@ -185,6 +194,7 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
   groups.reset();
   let entrySlots = groups.entrySlots;
   let entryGroups = groups.entryGroups;
+  let entryKeys = groups.entryKeys;
   let entries = 0;
   let visited = 0;
   const rows = new Int32Array(Math.max(1, index.maxLength));
@@ -233,7 +243,10 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
 
   // The group of the signature now in `rows[0 .. length)` (for a slot of that length).
   const { tokenStart, tokens, stateMask, distinctOf, shapeOf } = index;
-  const groupOfRows = (slot: number, length: number, distinct: number): number => {
+  // Only the filter pipeline reads a pattern's distinct count: without one it is left out of signatures.
+  const usesDistinct = !ctx.pipeline.passAll;
+  const groupOfRows = (slot: number, length: number, distinctCount: number): number => {
+    const distinct = usesDistinct ? distinctCount : 0;
     let from = 0;
     let to = length;
     let kind: number;
@@ -262,7 +275,8 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     return groupOfRows(slot, length, distinctOf[slot]);
   };
 
-  const keep = (slot: number, g: number) => {
+  // `key` is the slot's name key when the caller holds it (NaN: read it when needed).
+  const keep = (slot: number, g: number, key = Number.NaN) => {
     if (groups.passes[g] === 0) return;
     const pre = groups.pre[g];
     if (pre < edgePre || (pre === edgePre && groups.similarity[g] < edgeSimilarity)) return;
@@ -270,9 +284,11 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     if (entries === entrySlots.length) {
       groups.entrySlots = entrySlots = grown(entrySlots, entries + 1);
       groups.entryGroups = entryGroups = grown(entryGroups, entries + 1);
+      groups.entryKeys = entryKeys = grown(entryKeys, entries + 1);
     }
     entrySlots[entries] = slot;
     entryGroups[entries] = g;
+    entryKeys[entries] = key;
     entries++;
   };
 
@@ -302,87 +318,193 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     return positions;
   };
   const visit = (slot: number) => keep(slot, signatureGroup(slot));
+  const words = (index.size >>> 5) + 1;
+  const shortIds = stateIds.filter((id) => index.postingLengths[id] < index.bitsetMinimum);
+  const longIds = stateIds.filter((id) => index.postingLengths[id] >= index.bitsetMinimum);
 
-  for (let k = 0; k < stateIds.length; k++) {
+  // Short posting lists: every candidate holding one of their symbols is scored.
+  let done = false;
+  for (let k = 0; k < shortIds.length; k++) {
     raiseEdge();
-    if (preBound(index, statePositions(stateIds.slice(k)), n, ctx.recallThreshold) < edgePre) break;
-    const token = stateIds[k];
-    const list = index.postings[token];
-    const occurrences = index.occurrences[token];
-    const used = index.postingLengths[token];
-    if (used < index.bitsetMinimum) {
-      for (let i = 0; i < used; i++) {
-        const slot = list[i];
-        const word = slot >>> 5;
-        const bit = 1 << (slot & 31);
-        if ((seen[word] & bit) !== 0) continue;
-        seen[word] |= bit;
-        visit(slot);
-      }
-      continue;
+    if (preBound(index, statePositions(stateIds.slice(k)), n, ctx.recallThreshold) < edgePre) {
+      done = true;
+      break;
     }
-    // A long list in two passes: first the candidates that also hold a later state symbol; then,
-    // if they can still be kept, those holding this symbol alone among the remaining ones.
-    const later = stateIds.slice(k + 1);
-    const laterBits = later.map((id) => bitset(index, id));
-    // With single-symbol events, a pattern holding this symbol and exactly one later one (each
-    // once) has its signature in the two positions: grouped without reading the pattern.
-    const byPositions = trim && later.length > 0;
-    const here = byPositions ? positionsOf(index, token) : null;
-    const laterAt = byPositions ? later.map((id) => positionsOf(index, id)) : [];
-    const pairGroups = new Map<number, number>();
-    for (let i = 0; i < used && later.length > 0; i++) {
+    const list = index.postings[shortIds[k]];
+    for (let i = 0, used = index.postingLengths[shortIds[k]]; i < used; i++) {
       const slot = list[i];
       const word = slot >>> 5;
       const bit = 1 << (slot & 31);
       if ((seen[word] & bit) !== 0) continue;
-      let count = 0;
-      let other = -1;
-      for (let b = 0; b < laterBits.length; b++) {
-        const bits = laterBits[b];
-        if (word < bits.length && (bits[word] & bit) !== 0) {
-          other = b;
-          if (++count > 1) break;
-        }
-      }
-      if (count === 0) continue;
       seen[word] |= bit;
-      if (here !== null && count === 1) {
-        const pt = here[slot];
-        const pu = laterAt[other][slot];
-        const length = tokenStart[slot + 1] - tokenStart[slot];
-        const distinct = distinctOf[slot];
-        if (pt !== 255 && pu !== 255 && length < 256 && distinct < 256) {
-          const key = (((other * 256 + length) * 256 + distinct) * 256 + pt) * 256 + pu;
-          let g = pairGroups.get(key);
-          if (g === undefined) {
-            rows.fill(0, 0, length);
-            rows[pt - 1] = stateMask[token];
-            rows[pu - 1] = stateMask[later[other]];
-            pairGroups.set(key, (g = groupOfRows(slot, length, distinct)));
-          }
-          keep(slot, g);
-          continue;
-        }
-      }
       visit(slot);
     }
-    raiseEdge();
-    if (preBound(index, statePositions([token]), n, ctx.recallThreshold) < edgePre) continue;
-    // With single-symbol events, a pattern matching one state symbol that it holds once scores
-    // by its length and distinct count only: one signature per such class stands for all.
+  }
+
+  // The candidates left hold long-list symbols only. Those holding a state bigram (two adjacent
+  // state symbols, adjacent in the flattened pattern) are scored first: they alone can match in
+  // a block longer than one symbol.
+  const visitBigram = (a: number, b: number) => {
+    const { data, keys, count } = pairHolders(index, a, b);
+    // With single-symbol events, a pattern whose only state symbols are this pair, once each,
+    // has the signature (length, distinct, the pair's two rows): one group per such class.
+    const classGroups = new Map<number, number>();
+    for (let i = 0, at = 0; i < count; i++) {
+      const slot = data[at];
+      const length = data[at + 1];
+      const distinct = data[at + 2];
+      const from = at + 3;
+      at = from + length + 1;
+      const word = slot >>> 5;
+      const bit = 1 << (slot & 31);
+      if ((seen[word] & bit) !== 0) continue;
+      seen[word] |= bit;
+      let first = -1;
+      let held = 0;
+      for (let q = 0; q < length; q++) {
+        const mask = stateMask[data[from + q]];
+        rows[q] = mask;
+        if (mask !== 0 && held++ === 0) first = q;
+      }
+      if (trim && held === 2 && data[from + first] === a && data[from + first + 1] === b) {
+        const cls = length * 65536 + (usesDistinct ? distinct : 0);
+        let g = classGroups.get(cls);
+        if (g === undefined) classGroups.set(cls, (g = groupOfRows(slot, length, distinct)));
+        keep(slot, g, keys[i]);
+        continue;
+      }
+      visited++;
+      keep(slot, groupOfRows(slot, length, distinct), keys[i]);
+    }
+  };
+  // Scores the unscored candidates whose long-list symbols cover at least `threshold` state
+  // positions (a bit-sliced count over the symbols' bitsets, weighted by state multiplicity).
+  const visitCovering = (threshold: number) => {
+    // A symbol at several state positions covers them all only in patterns holding it repeatedly:
+    // its holders count once, and its repeat holders as many more times.
+    const lists: Uint32Array[] = [];
+    const weights: number[] = [];
+    // Per unit: the long symbol it belongs to, and whether it is a symbol held once in the state.
+    const unitIds: number[] = [];
+    const single: boolean[] = [];
+    for (const [u, id] of longIds.entries()) {
+      lists.push(bitset(index, id));
+      weights.push(1);
+      unitIds.push(u);
+      const extra = popcount(index.stateMask[id]) - 1;
+      single.push(extra === 0);
+      if (extra > 0) {
+        lists.push(repeatsOf(index, id));
+        weights.push(extra);
+        unitIds.push(u);
+        single.push(false);
+      }
+    }
+    // Patterns holding two state symbols are grouped by their positions when there is no filter
+    // and events are single symbols (position arrays are read for the units met, as needed).
+    const pairwise = trim && threshold === 2 && !usesDistinct && lists.length <= 32;
+    const positionArrays: (Uint8Array | undefined)[] = [];
+    const positionsAt = (unit: number) => (positionArrays[unit] ??= positionsOf(index, longIds[unitIds[unit]]));
+    const pairGroups = new Map<number, number>();
+    for (let w = 0; w < words; w++) {
+      let c0 = 0;
+      let c1 = 0;
+      let c2 = 0;
+      let c3 = 0;
+      let c4 = 0;
+      for (let k = 0; k < lists.length; k++) {
+        const bits = lists[k];
+        const x = w < bits.length ? bits[w] : 0;
+        if (x === 0) continue;
+        for (let r = 0; r < weights[k]; r++) {
+          let carry = x;
+          let t = c0 & carry;
+          c0 ^= carry;
+          carry = t;
+          t = c1 & carry;
+          c1 ^= carry;
+          carry = t;
+          t = c2 & carry;
+          c2 ^= carry;
+          carry = t;
+          t = c3 & carry;
+          c3 ^= carry;
+          c4 ^= t;
+        }
+      }
+      // count ≥ threshold, plane by plane from the top.
+      const planes = [c0, c1, c2, c3, c4];
+      let greater = 0;
+      let equal = -1;
+      for (let i = 4; i >= 0; i--) {
+        if ((threshold >> i) & 1) equal &= planes[i];
+        else {
+          greater |= equal & planes[i];
+          equal &= ~planes[i];
+        }
+      }
+      let x = (greater | equal) & ~seen[w];
+      while (x !== 0) {
+        const low = x & -x;
+        x ^= low;
+        seen[w] |= low;
+        const slot = (w << 5) + 31 - Math.clz32(low);
+        if (pairwise) {
+          // Which symbols the pattern holds: two, once each in the state and the pattern, at
+          // known positions, make its signature (length, the two positions).
+          let first = -1;
+          let second = -1;
+          let held = 0;
+          for (let k = 0; k < lists.length && held <= 2; k++) {
+            const bits = lists[k];
+            if (w < bits.length && (bits[w] & low) !== 0) {
+              if (held++ === 0) first = k;
+              else second = k;
+            }
+          }
+          if (held === 2 && single[first] && single[second]) {
+            const pa = positionsAt(first)[slot];
+            const pb = positionsAt(second)[slot];
+            const length = tokenStart[slot + 1] - tokenStart[slot];
+            if (pa !== 255 && pb !== 255 && length < 65536) {
+              const key = (((first * 32 + second) * 256 + pa) * 256 + pb) * 65536 + length;
+              let g = pairGroups.get(key);
+              if (g === undefined) {
+                rows.fill(0, 0, length);
+                rows[pa - 1] = stateMask[longIds[unitIds[first]]];
+                rows[pb - 1] = stateMask[longIds[unitIds[second]]];
+                pairGroups.set(key, (g = groupOfRows(slot, length, distinctOf[slot])));
+              }
+              keep(slot, g);
+              continue;
+            }
+          }
+        }
+        visit(slot);
+      }
+    }
+  };
+
+  // With single-symbol events, a pattern matching one state symbol that it holds once scores by
+  // its length and distinct count only: one signature per such class stands for all.
+  const visitLoneHolders = (token: number) => {
+    const list = index.postings[token];
+    const occurrences = index.occurrences[token];
     const byClass = index.maxEventLength === 1;
     const classGroups = new Map<number, number>();
     let lastClass = -1;
     let lastGroup = -1;
-    for (let i = 0; i < used; i++) {
+    for (let i = 0, used = index.postingLengths[token]; i < used; i++) {
       const slot = list[i];
-      if ((seen[slot >>> 5] & (1 << (slot & 31))) !== 0) continue;
+      const word = slot >>> 5;
+      const bit = 1 << (slot & 31);
+      if ((seen[word] & bit) !== 0) continue;
+      seen[word] |= bit;
       if (!byClass || occurrences[i] !== 1) {
         visit(slot);
         continue;
       }
-      const cls = (index.tokenStart[slot + 1] - index.tokenStart[slot]) * 65536 + index.distinctOf[slot];
+      const cls = (tokenStart[slot + 1] - tokenStart[slot]) * 65536 + (usesDistinct ? distinctOf[slot] : 0);
       if (cls !== lastClass) {
         let g = classGroups.get(cls);
         if (g === undefined) classGroups.set(cls, (g = signatureGroup(slot)));
@@ -390,6 +512,52 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
         lastGroup = g;
       }
       keep(slot, lastGroup);
+    }
+  };
+
+  if (!done && longIds.length > 0) {
+    raiseEdge();
+    const longPositions = statePositions(longIds);
+    if (preBound(index, longPositions, n, ctx.recallThreshold) >= edgePre) {
+      const isLong = new Set(longIds);
+      const pairs = new Set<string>();
+      // Pair keys are exact while symbol ids stay below 2^26.
+      const singleBlocks = index.symbols.length <= 0x4000000;
+      for (let j = 0; singleBlocks && j + 1 < n; j++) {
+        const a = index.symbolIds.get(ctx.state[j]);
+        const b = index.symbolIds.get(ctx.state[j + 1]);
+        if (a === undefined || b === undefined || !isLong.has(a) || !isLong.has(b) || pairs.has(`${a},${b}`)) continue;
+        pairs.add(`${a},${b}`);
+        visitBigram(a, b);
+      }
+      // Every candidate left matches in blocks of one symbol, each at a distinct state position
+      // its symbols cover: m matches need m covered positions.
+      let floor = Number.POSITIVE_INFINITY;
+      for (;;) {
+        raiseEdge();
+        const bounds = preBoundsByMatches(index, longPositions, n, ctx.recallThreshold, singleBlocks);
+        let least = 0;
+        for (let m = 1; m < bounds.length && m < floor; m++) {
+          if (bounds[m] >= edgePre) {
+            least = m;
+            break;
+          }
+        }
+        if (least === 0) break;
+        if (least >= 2 || floor > 2) {
+          const threshold = Math.max(2, least);
+          visitCovering(threshold);
+          floor = threshold;
+          continue;
+        }
+        // One match left to consider: candidates holding one state symbol (at one state position).
+        for (const token of longIds) {
+          raiseEdge();
+          if (preBound(index, statePositions([token]), n, ctx.recallThreshold, singleBlocks) < edgePre) continue;
+          visitLoneHolders(token);
+        }
+        break;
+      }
     }
   }
 
@@ -403,25 +571,32 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
   let kept = 0;
   for (let g = 0; g < groups.count; g++) if (better(g)) kept += groups.members[g];
   const need = limit - kept;
-  // The `need` smallest names among the tied candidates: a max-heap in name order.
+  // The `need` smallest names among the tied candidates: a max-heap of entries in name order.
   const heap: number[] = [];
-  const above = (a: number, b: number) => compareNames(index, a, b) > 0;
+  const keyOf = (e: number) => {
+    const key = entryKeys[e];
+    return key === key ? key : index.nameKey[entrySlots[e]];
+  };
+  const above = (a: number, b: number) => {
+    const ka = keyOf(a);
+    const kb = keyOf(b);
+    return ka !== kb ? ka > kb : compareNames(index, entrySlots[a], entrySlots[b]) > 0;
+  };
   for (let e = 0; e < entries; e++) {
     const g = entryGroups[e];
-    const slot = entrySlots[e];
     if (better(g)) {
-      names.push(slotName(index, slot));
+      names.push(slotName(index, entrySlots[e]));
     } else if (groups.pre[g] === edgePre && groups.similarity[g] === edgeSimilarity && need > 0) {
       if (heap.length < need) {
-        heap.push(slot);
+        heap.push(e);
         for (let i = heap.length - 1; i > 0; ) {
           const parent = (i - 1) >> 1;
           if (!above(heap[i], heap[parent])) break;
           [heap[i], heap[parent]] = [heap[parent], heap[i]];
           i = parent;
         }
-      } else if (above(heap[0], slot)) {
-        heap[0] = slot;
+      } else if (above(heap[0], e)) {
+        heap[0] = e;
         for (let i = 0; ; ) {
           const l = 2 * i + 1;
           const r = l + 1;
@@ -435,6 +610,6 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
       }
     }
   }
-  for (const slot of heap) names.push(slotName(index, slot));
+  for (const e of heap) names.push(slotName(index, entrySlots[e]));
   return { names, visited, groups: groups.count };
 }
