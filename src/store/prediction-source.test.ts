@@ -110,6 +110,25 @@ describe('storePredictionSource', () => {
       expect(indexed).toEqual(scored);
     }
   });
+
+  it('stays exact while its index is renumbered in name order between learns', async () => {
+    let seed = 11;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const symbol = () => `s${Math.floor(random() ** 3 * 30)}`;
+    const items = Array.from({ length: 1200 }, () => ({ events: single(...Array.from({ length: 2 + Math.floor(random() * 6) }, symbol)) }));
+    for (let i = 0; i < items.length; i += 300) {
+      await store.learn('n', items.slice(i, i + 300), P);
+      for (let q = 0; q < 4; q++) {
+        const stm = single(...Array.from({ length: 2 + ((q + i) % 7) }, symbol));
+        const over = { max_predictions: 1 + (q % 5) };
+        const indexed = await predict(stm, { ...config, ...over }, storePredictionSource(store, 'n', { renumberAfter: 100 }));
+        const scored = await predict(stm, { ...config, ...over }, storePredictionSource(store, 'n', { candidateIndex: false }));
+        expect(indexed).toEqual(scored);
+      }
+    }
+    const index = await storePredictionSource(store, 'n', { renumberAfter: 100 }).candidateIndex!();
+    expect(index.sortedCount).toBeGreaterThanOrEqual(900);
+  });
 });
 
 describe('symbol statistics of predictions', () => {

@@ -5,7 +5,7 @@
 import {
   addToCandidateIndex,
   createCandidateIndex,
-  slotName,
+  renumberByName,
   type CandidateIndex,
 } from '../engine/predictions/candidate-index.js';
 import type { PredictionSource } from '../engine/predictions/types.js';
@@ -17,6 +17,11 @@ import type { Store } from './types.js';
 export interface StorePredictionSourceOptions {
   /** Keep and use the in-memory candidate index (default true). */
   candidateIndex?: boolean;
+  /**
+   * Renumber the index in name order once this many patterns (and a quarter of the index) have
+   * been added since it last was (default 50,000).
+   */
+  renumberAfter?: number;
 }
 
 // The index of one node of one store: the row ids it covers, the node's counters as of its last
@@ -25,6 +30,9 @@ interface IndexedNode {
   index: CandidateIndex;
   firstId: number;
   lastId: number;
+  /** Names of the rows `firstId` and `lastId`. */
+  firstName: string;
+  lastName: string;
   counters: Omit<NodeTotals, 'distinctSymbols'>;
   pending: Promise<unknown>;
 }
@@ -32,6 +40,7 @@ interface IndexedNode {
 const NO_COUNTERS = { totalSymbolsInPatternsFrequencies: 0, totalPatternFrequencies: 0, totalUniquePatterns: 0 };
 
 const LOG_PAGE = 20_000;
+const RENUMBER_AFTER = 50_000;
 const nodesByStore = new WeakMap<Store, Map<string, IndexedNode>>();
 
 function indexedNode(store: Store, kbId: string): IndexedNode {
@@ -39,7 +48,7 @@ function indexedNode(store: Store, kbId: string): IndexedNode {
   if (!nodes) nodesByStore.set(store, (nodes = new Map()));
   let node = nodes.get(kbId);
   if (!node) {
-    node = { index: createCandidateIndex(), firstId: 0, lastId: 0, counters: NO_COUNTERS, pending: Promise.resolve() };
+    node = { index: createCandidateIndex(), firstId: 0, lastId: 0, firstName: '', lastName: '', counters: NO_COUNTERS, pending: Promise.resolve() };
     nodes.set(kbId, node);
   }
   return node;
@@ -49,11 +58,13 @@ function reset(node: IndexedNode): void {
   node.index = createCandidateIndex();
   node.firstId = 0;
   node.lastId = 0;
+  node.firstName = '';
+  node.lastName = '';
   node.counters = NO_COUNTERS;
 }
 
 // Reads the log from the last row the index holds; starts over when the rows it holds are gone.
-async function catchUp(store: Store, kbId: string, node: IndexedNode): Promise<CandidateIndex> {
+async function catchUp(store: Store, kbId: string, node: IndexedNode, renumberAfter: number): Promise<CandidateIndex> {
   for (let attempt = 0; attempt < 3; attempt++) {
     let consistent = true;
     for (let first = true; ; first = false) {
@@ -62,15 +73,19 @@ async function catchUp(store: Store, kbId: string, node: IndexedNode): Promise<C
       const page = await store.patternLog(kbId, node.lastId, LOG_PAGE, probes);
       if (
         probes.length > 0 &&
-        (page.probes.get(node.firstId) !== slotName(node.index, 0) || page.probes.get(node.lastId) !== slotName(node.index, size - 1))
+        (page.probes.get(node.firstId) !== node.firstName || page.probes.get(node.lastId) !== node.lastName)
       ) {
         consistent = false;
         break;
       }
       for (const row of page.rows) {
-        if (node.index.size === 0) node.firstId = row.id;
+        if (node.index.size === 0) {
+          node.firstId = row.id;
+          node.firstName = row.name;
+        }
         addToCandidateIndex(node.index, row.name, row.events);
         node.lastId = row.id;
+        node.lastName = row.name;
       }
       if (page.rows.length < LOG_PAGE) {
         consistent = page.counters.totalUniquePatterns === node.index.size;
@@ -78,7 +93,12 @@ async function catchUp(store: Store, kbId: string, node: IndexedNode): Promise<C
         break;
       }
     }
-    if (consistent) return node.index;
+    if (consistent) {
+      // Name order makes ties at the pruning boundary cheap to break.
+      const { index } = node;
+      if (index.size - index.sortedCount >= Math.max(renumberAfter, index.sortedCount / 4)) renumberByName(index);
+      return index;
+    }
     reset(node);
   }
   throw new KatoError('PREDICTION_INDEX', `the patterns of node ${JSON.stringify(kbId)} kept changing while its index was read`, { kbId });
@@ -103,7 +123,7 @@ export function storePredictionSource(store: Store, kbId: string, options: Store
   if (options.candidateIndex ?? true) {
     const caughtUp = () => {
       const node = indexedNode(store, kbId);
-      const ready = node.pending.then(() => catchUp(store, kbId, node));
+      const ready = node.pending.then(() => catchUp(store, kbId, node, options.renumberAfter ?? RENUMBER_AFTER));
       node.pending = ready.catch(() => undefined);
       return ready.then(() => node);
     };

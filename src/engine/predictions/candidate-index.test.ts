@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { patternName } from '../names.js';
 import type { Event, SessionConfig } from '../types.js';
-import { addToCandidateIndex, createCandidateIndex, slotEvents, slotName } from './candidate-index.js';
+import { addToCandidateIndex, compareNames, createCandidateIndex, renumberByName, slotEvents, slotName } from './candidate-index.js';
 import { selectCandidates } from './candidate-selection.js';
 import { preBound } from './pre-bound.js';
 import { matchContext, matchPattern } from './match.js';
@@ -165,6 +165,41 @@ describe('candidate index', () => {
               addToCandidateIndex(index, patternName(events), events);
               added.push(events);
             }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('renumbers its slots in name order and stays exact', () => {
+    const symbol = fc.integer({ min: 0, max: 30 }).map((i) => `s${Math.floor(Math.sqrt(i * 2))}`);
+    const event = fc.uniqueArray(symbol, { minLength: 1, maxLength: 2 }).map((e) => [...e].sort());
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(event, { minLength: 1, maxLength: 6 }).filter((p) => p.flat().length >= 2), { minLength: 2, maxLength: 120 }),
+        fc.array(fc.array(symbol, { minLength: 2, maxLength: 8 }), { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 0, max: 100 }),
+        (drawn, states, limit, cut) => {
+          const patterns = [...new Map(drawn.map((p) => [patternName(p), p])).values()];
+          const index = createCandidateIndex({ bitsetMinimum: 1 });
+          const before = patterns.slice(0, Math.min(cut, patterns.length));
+          for (const events of before) addToCandidateIndex(index, patternName(events), events);
+          // Warm the caches, renumber, then add the rest after the sorted slots.
+          selectCandidates(index, matchContext(single(...states[0]), defaults), limit);
+          const slotOf = renumberByName(index);
+          for (const [old, events] of before.entries()) expect(slotEvents(index, slotOf[old])).toEqual(events);
+          for (let slot = 1; slot < index.sortedCount; slot++) expect(slotName(index, slot - 1) < slotName(index, slot)).toBe(true);
+          for (const events of patterns.slice(before.length)) addToCandidateIndex(index, patternName(events), events);
+          for (let a = 0; a < index.size; a++) {
+            const b = (a * 7 + 3) % index.size;
+            expect(Math.sign(compareNames(index, a, b))).toBe(Math.sign(slotName(index, a).localeCompare(slotName(index, b))));
+          }
+          for (const state of states) {
+            const stm = single(...state);
+            const selection = selectCandidates(index, matchContext(stm, defaults), limit)!;
+            expect(selection.names.sort()).toEqual(scoredNames(patterns, stm, defaults, limit));
           }
         },
       ),

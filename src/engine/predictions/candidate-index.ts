@@ -21,6 +21,8 @@ export interface CandidateIndex {
   firstPositions: Uint8Array[];
   /** Number of patterns. */
   size: number;
+  /** Slots below this are numbered in name order (see `renumberByName`). */
+  sortedCount: number;
   /** Per slot: first position in `tokens` (slot `size` holds the end). */
   tokenStart: Int32Array;
   tokens: Int32Array;
@@ -105,6 +107,7 @@ export function createCandidateIndex(options: { bitsetMinimum?: number } = {}): 
     occurrences: [],
     firstPositions: [],
     size: 0,
+    sortedCount: 0,
     tokenStart: new Int32Array(1025),
     tokens: new Int32Array(8192),
     shapeOf: new Int32Array(1024),
@@ -407,6 +410,7 @@ export function slotEvents(index: CandidateIndex, slot: number): Event[] {
 
 /** Orders two slots by name. */
 export function compareNames(index: CandidateIndex, a: number, b: number): number {
+  if (a < index.sortedCount && b < index.sortedCount) return a - b;
   const ka = index.nameKey[a];
   const kb = index.nameKey[b];
   if (ka !== kb) return ka < kb ? -1 : 1;
@@ -415,4 +419,88 @@ export function compareNames(index: CandidateIndex, a: number, b: number): numbe
     if (d !== 0) return d;
   }
   return 0;
+}
+
+// Slots in name order: a radix sort on the 48-bit name keys (16 bits a pass), then equal keys
+// ordered by their whole names.
+function nameOrder(index: CandidateIndex): Int32Array {
+  const n = index.size;
+  let order = new Int32Array(n);
+  let next = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  const counts = new Int32Array(65537);
+  for (let pass = 0; pass < 3; pass++) {
+    const divisor = 2 ** (16 * pass);
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(Math.floor(index.nameKey[i] / divisor) % 65536) + 1]++;
+    for (let d = 0; d < 65536; d++) counts[d + 1] += counts[d];
+    for (let i = 0; i < n; i++) {
+      const slot = order[i];
+      next[counts[Math.floor(index.nameKey[slot] / divisor) % 65536]++] = slot;
+    }
+    [order, next] = [next, order];
+  }
+  for (let i = 1; i < n; i++) {
+    // Insertion sort of each run of equal keys (rare: 48 equal leading bits).
+    for (let j = i; j > 0 && index.nameKey[order[j]] === index.nameKey[order[j - 1]] && compareNames(index, order[j - 1], order[j]) > 0; j--) {
+      [order[j], order[j - 1]] = [order[j - 1], order[j]];
+    }
+  }
+  return order;
+}
+
+/**
+ * Renumbers the index's slots in name order, so that comparing two names is comparing two slots;
+ * patterns added later are numbered after them. Returns the new slot of each old slot. The
+ * caches of bitsets, repeats, positions and pair holders are dropped.
+ */
+export function renumberByName(index: CandidateIndex): Int32Array {
+  const n = index.size;
+  const order = nameOrder(index);
+  const slotOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) slotOf[order[i]] = i;
+  const tokens = new Int32Array(index.tokenStart[n]);
+  const tokenStart = new Int32Array(n + 1);
+  const shapeOf = new Int32Array(n);
+  const distinctOf = new Int32Array(n);
+  const nameKey = new Float64Array(n);
+  const nameBytes = new Uint8Array(n * NAME_BYTES);
+  const symbolCount = index.symbols.length;
+  const postings = Array.from({ length: symbolCount }, (_, id) => new Int32Array(Math.max(1, index.postingLengths[id])));
+  const occurrences = Array.from({ length: symbolCount }, (_, id) => new Uint8Array(Math.max(1, index.postingLengths[id])));
+  const firstPositions = Array.from({ length: symbolCount }, (_, id) => new Uint8Array(Math.max(1, index.postingLengths[id])));
+  const used = new Int32Array(symbolCount);
+  let p = 0;
+  for (let slot = 0; slot < n; slot++) {
+    const old = order[slot];
+    const from = index.tokenStart[old];
+    const to = index.tokenStart[old + 1];
+    tokenStart[slot] = p;
+    for (let q = from; q < to; q++) {
+      const id = index.tokens[q];
+      tokens[p++] = id;
+      const k = used[id];
+      if (k > 0 && postings[id][k - 1] === slot) {
+        if (occurrences[id][k - 1] < 255) occurrences[id][k - 1]++;
+        continue;
+      }
+      postings[id][k] = slot;
+      occurrences[id][k] = 1;
+      firstPositions[id][k] = Math.min(255, p - tokenStart[slot]);
+      used[id] = k + 1;
+    }
+    shapeOf[slot] = index.shapeOf[old];
+    distinctOf[slot] = index.distinctOf[old];
+    nameKey[slot] = index.nameKey[old];
+    nameBytes.set(index.nameBytes.subarray(old * NAME_BYTES, (old + 1) * NAME_BYTES), slot * NAME_BYTES);
+  }
+  tokenStart[n] = p;
+  Object.assign(index, { tokens, tokenStart, shapeOf, distinctOf, nameKey, nameBytes, postings, occurrences, firstPositions });
+  index.sortedCount = n;
+  index.bitsets.clear();
+  index.repeats.clear();
+  index.positions.clear();
+  index.pairs.clear();
+  index.pairWords = 0;
+  return slotOf;
 }

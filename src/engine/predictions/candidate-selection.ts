@@ -577,10 +577,14 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     const key = entryKeys[e];
     return key === key ? key : index.nameKey[entrySlots[e]];
   };
+  const sorted = index.sortedCount;
   const above = (a: number, b: number) => {
+    const sa = entrySlots[a];
+    const sb = entrySlots[b];
+    if (sa < sorted && sb < sorted) return sa > sb;
     const ka = keyOf(a);
     const kb = keyOf(b);
-    return ka !== kb ? ka > kb : compareNames(index, entrySlots[a], entrySlots[b]) > 0;
+    return ka !== kb ? ka > kb : compareNames(index, sa, sb) > 0;
   };
   for (let e = 0; e < entries; e++) {
     const g = entryGroups[e];
