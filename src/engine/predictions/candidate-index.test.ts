@@ -207,6 +207,29 @@ describe('candidate index', () => {
     );
   });
 
+  it('passes over lone holders named after enough tied candidates, and stays exact', () => {
+    // 12,000 patterns of one length hold the common symbol c once and nothing else of the state;
+    // a few hold it twice or with another state symbol. Ties at the boundary go by name.
+    const patterns: Event[][] = [];
+    for (let i = 0; i < 12_000; i++) patterns.push(single('c', `u${i}`, `v${i % 97}`, `w${i % 89}`));
+    for (let i = 0; i < 40; i++) patterns.push(single(`x${i}`, 'c', `y${i}`, 'c'));
+    for (let i = 0; i < 30; i++) patterns.push(single('c', `p${i}`, 'q', `r${i}`));
+    const index = indexOf(patterns);
+    renumberByName(index);
+    // Patterns learned after the renumbering sit after the sorted slots.
+    const late = Array.from({ length: 50 }, (_, i) => single(`k${i}`, 'c', `m${i}`, `n${i}`));
+    for (const events of late) addToCandidateIndex(index, patternName(events), events);
+    const all = [...patterns, ...late];
+    for (const [stm, limit] of [
+      [single('c', 'zz', 'q'), 7],
+      [single('zz', 'c', 'yy'), 300],
+      [single('c', 'zz'), 6000],
+    ] as const) {
+      const selection = selectCandidates(index, matchContext(stm, defaults), limit)!;
+      expect(selection.names.sort()).toEqual(scoredNames(all, stm, defaults, limit));
+    }
+  });
+
   it('leaves the extras of a match at the state symbols outside its blocks', () => {
     // The pruning bounds rely on it: the second alignment finds the first one's blocks.
     const symbol = fc.integer({ min: 0, max: 6 }).map((i) => `s${i}`);

@@ -26,6 +26,8 @@ export interface CandidateIndex {
   /** Per slot: first position in `tokens` (slot `size` holds the end). */
   tokenStart: Int32Array;
   tokens: Int32Array;
+  /** Per slot: its number of symbols, 255 for 255 or more (then read `tokenStart`). */
+  lengthOf: Uint8Array;
   /** Per slot: its shape (event lengths) id, and its number of distinct symbols. */
   shapeOf: Int32Array;
   distinctOf: Int32Array;
@@ -110,6 +112,7 @@ export function createCandidateIndex(options: { bitsetMinimum?: number } = {}): 
     sortedCount: 0,
     tokenStart: new Int32Array(1025),
     tokens: new Int32Array(8192),
+    lengthOf: new Uint8Array(1024),
     shapeOf: new Int32Array(1024),
     distinctOf: new Int32Array(1024),
     shapes: [],
@@ -179,6 +182,7 @@ export function addToCandidateIndex(index: CandidateIndex, name: string, events:
   index.tokens = grown(index.tokens, start + length);
   index.tokenStart = grown(index.tokenStart, slot + 2);
   index.shapeOf = grown(index.shapeOf, slot + 1);
+  index.lengthOf = grown(index.lengthOf, slot + 1);
   index.distinctOf = grown(index.distinctOf, slot + 1);
   index.nameKey = grown(index.nameKey, slot + 1);
   index.nameBytes = grown(index.nameBytes, (slot + 1) * NAME_BYTES);
@@ -232,6 +236,7 @@ export function addToCandidateIndex(index: CandidateIndex, name: string, events:
     }
   }
   index.tokenStart[slot + 1] = p;
+  index.lengthOf[slot] = Math.min(255, length);
   index.shapeOf[slot] = internShape(index, events);
   index.distinctOf[slot] = distinct;
   const bytes = Buffer.from(name, 'hex');
@@ -462,6 +467,7 @@ export function renumberByName(index: CandidateIndex): Int32Array {
   const tokens = new Int32Array(index.tokenStart[n]);
   const tokenStart = new Int32Array(n + 1);
   const shapeOf = new Int32Array(n);
+  const lengthOf = new Uint8Array(n);
   const distinctOf = new Int32Array(n);
   const nameKey = new Float64Array(n);
   const nameBytes = new Uint8Array(n * NAME_BYTES);
@@ -490,12 +496,13 @@ export function renumberByName(index: CandidateIndex): Int32Array {
       used[id] = k + 1;
     }
     shapeOf[slot] = index.shapeOf[old];
+    lengthOf[slot] = index.lengthOf[old];
     distinctOf[slot] = index.distinctOf[old];
     nameKey[slot] = index.nameKey[old];
     nameBytes.set(index.nameBytes.subarray(old * NAME_BYTES, (old + 1) * NAME_BYTES), slot * NAME_BYTES);
   }
   tokenStart[n] = p;
-  Object.assign(index, { tokens, tokenStart, shapeOf, distinctOf, nameKey, nameBytes, postings, occurrences, firstPositions });
+  Object.assign(index, { tokens, tokenStart, shapeOf, lengthOf, distinctOf, nameKey, nameBytes, postings, occurrences, firstPositions });
   index.sortedCount = n;
   index.bitsets.clear();
   index.repeats.clear();

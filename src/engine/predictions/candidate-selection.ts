@@ -242,7 +242,7 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
   };
 
   // The group of the signature now in `rows[0 .. length)` (for a slot of that length).
-  const { tokenStart, tokens, stateMask, distinctOf, shapeOf } = index;
+  const { tokenStart, tokens, stateMask, distinctOf, shapeOf, lengthOf } = index;
   // Only the filter pipeline reads a pattern's distinct count: without one it is left out of signatures.
   const usesDistinct = !ctx.pipeline.passAll;
   const groupOfRows = (slot: number, length: number, distinctCount: number): number => {
@@ -384,20 +384,21 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     // its holders count once, and its repeat holders as many more times.
     const lists: Uint32Array[] = [];
     const weights: number[] = [];
-    // Per unit: the long symbol it belongs to, and whether it is a symbol held once in the state.
+    // Per unit: the long symbol it belongs to, and whether it stands for the symbol's holders
+    // (rather than for its repeat holders).
     const unitIds: number[] = [];
-    const single: boolean[] = [];
+    const holders: boolean[] = [];
     for (const [u, id] of longIds.entries()) {
       lists.push(bitset(index, id));
       weights.push(1);
       unitIds.push(u);
+      holders.push(true);
       const extra = popcount(index.stateMask[id]) - 1;
-      single.push(extra === 0);
       if (extra > 0) {
         lists.push(repeatsOf(index, id));
         weights.push(extra);
         unitIds.push(u);
-        single.push(false);
+        holders.push(false);
       }
     }
     // Patterns holding two state symbols are grouped by their positions when there is no filter
@@ -450,8 +451,8 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
         seen[w] |= low;
         const slot = (w << 5) + 31 - Math.clz32(low);
         if (pairwise) {
-          // Which symbols the pattern holds: two, once each in the state and the pattern, at
-          // known positions, make its signature (length, the two positions).
+          // Which symbols the pattern holds: two, each once, at known positions, make its
+          // signature (length, the two positions).
           let first = -1;
           let second = -1;
           let held = 0;
@@ -462,12 +463,13 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
               else second = k;
             }
           }
-          if (held === 2 && single[first] && single[second]) {
+          if (held === 2 && holders[first] && holders[second]) {
             const pa = positionsAt(first)[slot];
             const pb = positionsAt(second)[slot];
-            const length = tokenStart[slot + 1] - tokenStart[slot];
-            if (pa !== 255 && pb !== 255 && length < 65536) {
-              const key = (((first * 32 + second) * 256 + pa) * 256 + pb) * 65536 + length;
+            const length = lengthOf[slot];
+            // Small integer keys: positions below 64, lengths below 255.
+            if (pa < 64 && pb < 64 && length < 255) {
+              const key = (((first * 32 + second) * 64 + pa) * 64 + pb) * 256 + length;
               let g = pairGroups.get(key);
               if (g === undefined) {
                 rows.fill(0, 0, length);
@@ -491,11 +493,20 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     const list = index.postings[token];
     const occurrences = index.occurrences[token];
     const byClass = index.maxEventLength === 1;
+    // With one pattern length and no filter, every lone holder held once scores alike; in the
+    // name-ordered slots, those after the kept ones tied with them can be passed over once
+    // enough candidates are at least as good and named earlier.
+    const uniform = byClass && !usesDistinct && index.minLength === index.maxLength;
+    const sortedCount = index.sortedCount;
+    let passOver = false;
+    let nextCheck = 4096;
+    let kept = 0;
     const classGroups = new Map<number, number>();
     let lastClass = -1;
     let lastGroup = -1;
     for (let i = 0, used = index.postingLengths[token]; i < used; i++) {
       const slot = list[i];
+      if (passOver && slot < sortedCount && occurrences[i] === 1) continue;
       const word = slot >>> 5;
       const bit = 1 << (slot & 31);
       if ((seen[word] & bit) !== 0) continue;
@@ -504,7 +515,8 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
         visit(slot);
         continue;
       }
-      const cls = (tokenStart[slot + 1] - tokenStart[slot]) * 65536 + (usesDistinct ? distinctOf[slot] : 0);
+      const short = lengthOf[slot];
+      const cls = (short < 255 ? short : tokenStart[slot + 1] - tokenStart[slot]) * 65536 + (usesDistinct ? distinctOf[slot] : 0);
       if (cls !== lastClass) {
         let g = classGroups.get(cls);
         if (g === undefined) classGroups.set(cls, (g = signatureGroup(slot)));
@@ -512,7 +524,26 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
         lastGroup = g;
       }
       keep(slot, lastGroup);
+      if (uniform && slot < sortedCount && ++kept === nextCheck) {
+        nextCheck *= 2;
+        passOver = outranked(lastGroup, slot);
+      }
     }
+  };
+  // True when no further candidate of group g named after `slot` (in the name-ordered slots) can
+  // be kept: at least `limit` candidates score better, or as well and are named earlier.
+  const outranked = (g: number, slot: number): boolean => {
+    if (!groups.passes[g]) return true;
+    const pre = groups.pre[g];
+    const similarity = groups.similarity[g];
+    let ahead = 0;
+    for (let e = 0; e < entries; e++) {
+      const h = entryGroups[e];
+      const hp = groups.pre[h];
+      const hs = groups.similarity[h];
+      if (hp > pre || (hp === pre && (hs > similarity || (hs === similarity && entrySlots[e] <= slot)))) ahead++;
+    }
+    return ahead >= limit;
   };
 
   if (!done && longIds.length > 0) {
