@@ -40,7 +40,7 @@ import type {
   Store,
   Watermark,
 } from '../types.js';
-import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { PAGE_SIZE, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 
 /** Options of the SQLite store. */
 export interface SqliteStoreOptions {
@@ -60,6 +60,13 @@ interface PatternRow {
   precomputed: string | null;
 }
 
+/** Rows per multi-row INSERT of the learn path (fewer statement calls, same rows). */
+const ROWS_PER_INSERT = 64;
+/** A node's remembered symbol ids are forgotten past this many (bounded memory). */
+const MAX_CACHED_SYMBOLS = 1 << 21;
+/** WAL pages between automatic checkpoints: a page dirtied by several commits is copied back once. */
+const WAL_AUTOCHECKPOINT = 4_096;
+
 const PATTERN_COLUMNS = 'p.id, p.name, p.events, p.length, p.frequency, p.emotives, p.metadata, p.precomputed';
 const PAGE = 1000;
 
@@ -74,6 +81,15 @@ function toRecord(row: PatternRow): PatternRecord {
   };
   if (row.precomputed) record.precomputed = JSON.parse(row.precomputed);
   return record;
+}
+
+/**
+ * The symbol ids of one node this connection has seen committed, valid while the node's epoch is
+ * unchanged (deleting a node's symbols bumps it). Lets the learn path update symbols by row id.
+ */
+interface SymbolIds {
+  epoch: number;
+  ids: Map<string, number>;
 }
 
 /** A symbol's statistics change within one learn call, and its row id once written. */
@@ -116,13 +132,23 @@ export class SqliteStore implements Store {
   readonly db: SqliteDatabase;
   private readonly nodeIds = new Map<string, number>();
   private readonly stmt: Record<string, Statement>;
+  /** Symbol ids per node id, as committed. */
+  private readonly symbolIds = new Map<number, SymbolIds>();
+  /** Symbol ids learned by the open write transaction, remembered only once it commits. */
+  private pendingSymbolIds: { node: number; epoch: number; ids: [string, number][] }[] = [];
+  /** Multi-row statements by row count. */
+  private readonly insertSymbolsOf = new Map<number, Statement>();
+  private readonly indexPatternsOf = new Map<number, Statement>();
 
   constructor(db: SqliteDatabase, options: SqliteStoreOptions = {}) {
     this.db = db;
     db.pragma('busy_timeout = 30000');
     if (!options.readonly) {
+      // Only a new database takes the page size; an existing one keeps its own.
+      db.pragma(`page_size = ${PAGE_SIZE}`);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT}`);
     }
     db.pragma(`cache_size = ${-1024 * (options.cacheMiB ?? 2048)}`);
     db.pragma('temp_store = MEMORY');
@@ -131,20 +157,20 @@ export class SqliteStore implements Store {
     this.stmt = {
       nodeByKb: s('SELECT id FROM nodes WHERE kb_id = ?'),
       insertNode: s('INSERT INTO nodes (kb_id) VALUES (?) ON CONFLICT (kb_id) DO NOTHING'),
-      upsertPattern: s(
+      // A plain insert reports its row id without RETURNING (which costs as much as the insert);
+      // a pattern already stored is then counted by row id.
+      insertPattern: s(
         `INSERT INTO patterns (node, name, events, length, frequency, emotives, metadata)
-         VALUES (?, ?, ?, ?, 1, ?, ?)
-         ON CONFLICT (node, name) DO UPDATE SET frequency = frequency + 1
-         RETURNING id, frequency`,
+         VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT (node, name) DO NOTHING`,
       ),
+      storedPattern: s('SELECT id, frequency FROM patterns WHERE node = ? AND name = ?'),
+      countPattern: s('UPDATE patterns SET frequency = ? WHERE id = ?'),
       annotations: s('SELECT emotives, metadata FROM patterns WHERE id = ?'),
       setAnnotations: s('UPDATE patterns SET emotives = ?, metadata = ? WHERE id = ?'),
-      upsertSymbol: s(
-        `INSERT INTO symbols (node, symbol, freq, pmf) VALUES (?, ?, ?, ?)
-         ON CONFLICT (node, symbol) DO UPDATE SET freq = freq + excluded.freq, pmf = pmf + excluded.pmf
-         RETURNING id`,
-      ),
-      indexPattern: s('INSERT INTO symbol_index (rowid, tokens) VALUES (?, ?)'),
+      nodeEpoch: s('SELECT epoch FROM nodes WHERE id = ?'),
+      symbolIdsOf: s('SELECT id, symbol FROM symbols WHERE node = ? AND symbol IN (SELECT value FROM json_each(?))'),
+      maxSymbolId: s('SELECT coalesce(max(id), 0) AS id FROM symbols'),
+      addSymbolStats: s('UPDATE symbols SET freq = freq + ?, pmf = pmf + ? WHERE id = ?'),
       addTotals: s(
         `UPDATE nodes SET total_symbols = total_symbols + ?, total_pattern_frequencies = total_pattern_frequencies + ?,
          total_unique_patterns = total_unique_patterns + ? WHERE id = ?`,
@@ -252,15 +278,24 @@ export class SqliteStore implements Store {
       const emotives = item.emotives ?? [];
       const metadata = item.metadata ?? {};
       // Patterns learned without emotives or metadata (the training path) store NULL for both.
-      const row = this.stmt.upsertPattern.get(
+      const blob = Buffer.from(name, 'hex');
+      const inserted = this.stmt.insertPattern.run(
         node,
-        Buffer.from(name, 'hex'),
+        blob,
         JSON.stringify(item.events),
         flat.length,
         annotated ? JSON.stringify(emotiveWindow(emotives, persistence)) : null,
         annotated ? JSON.stringify(metadata) : null,
-      ) as { id: number; frequency: number };
-      const isNew = row.frequency === 1;
+      );
+      const isNew = inserted.changes === 1;
+      let row: { id: number; frequency: number };
+      if (isNew) {
+        row = { id: Number(inserted.lastInsertRowid), frequency: 1 };
+      } else {
+        row = this.stmt.storedPattern.get(node, blob) as { id: number; frequency: number };
+        row.frequency += 1;
+        this.stmt.countPattern.run(row.frequency, row.id);
+      }
       if (!isNew && annotated) {
         const stored = this.stmt.annotations.get(row.id) as { emotives: string | null; metadata: string | null };
         const storedEmotives: Emotives[] = stored.emotives ? JSON.parse(stored.emotives) : [];
@@ -295,31 +330,126 @@ export class SqliteStore implements Store {
       }
       outcomes.push({ name, frequency: row.frequency, created: isNew });
     }
-    for (const delta of symbolDelta.values()) {
-      delta.id = (this.stmt.upsertSymbol.get(node, delta.symbol, delta.freq, delta.pmf) as { id: number }).id;
-    }
-    for (const { id, distinct } of created) {
-      let tokens = `f${distinct[0].id}`;
-      for (const delta of distinct) tokens += ` s${delta.id}`;
-      this.stmt.indexPattern.run(id, tokens);
-    }
+    this.applySymbolDeltas(node, symbolDelta);
+    this.indexPatterns(created);
     this.stmt.addTotals.run(totalSymbols, newPatterns, newPatterns, node);
     return outcomes;
   }
 
+  /** The node's remembered symbol ids, emptied when the node's epoch moved on. */
+  private knownSymbolIds(node: number, epoch: number): Map<string, number> {
+    let known = this.symbolIds.get(node);
+    if (!known || known.epoch !== epoch || known.ids.size > MAX_CACHED_SYMBOLS) {
+      this.symbolIds.set(node, (known = { epoch, ids: new Map() }));
+    }
+    return known.ids;
+  }
+
+  /**
+   * Adds the deltas to the node's symbol rows and sets each delta's row id: known symbols are
+   * updated by row id, the others looked up by name, and the missing ones inserted many rows per
+   * statement with the ids SQLite would give them (one past the largest).
+   */
+  private applySymbolDeltas(node: number, deltas: Map<string, SymbolDelta>): void {
+    if (deltas.size === 0) return;
+    const epoch = (this.stmt.nodeEpoch.get(node) as { epoch: number }).epoch;
+    const known = this.knownSymbolIds(node, epoch);
+    const unknown: string[] = [];
+    for (const delta of deltas.values()) {
+      const id = known.get(delta.symbol);
+      if (id === undefined) unknown.push(delta.symbol);
+      else delta.id = id;
+    }
+    const learned: [string, number][] = [];
+    if (unknown.length > 0) {
+      for (const row of this.stmt.symbolIdsOf.all(node, JSON.stringify(unknown)) as { id: number; symbol: string }[]) {
+        deltas.get(row.symbol)!.id = row.id;
+        learned.push([row.symbol, row.id]);
+      }
+    }
+    const fresh: SymbolDelta[] = [];
+    for (const delta of deltas.values()) {
+      if (delta.id === 0) fresh.push(delta);
+      else this.stmt.addSymbolStats.run(delta.freq, delta.pmf, delta.id);
+    }
+    if (fresh.length > 0) {
+      let next = (this.stmt.maxSymbolId.get() as { id: number }).id;
+      for (const delta of fresh) {
+        delta.id = ++next;
+        learned.push([delta.symbol, delta.id]);
+      }
+      this.insertRows(this.insertSymbolsOf, fresh, 5, 'INSERT INTO symbols (id, node, symbol, freq, pmf) VALUES', (args, delta) =>
+        args.push(delta.id, node, delta.symbol, delta.freq, delta.pmf),
+      );
+    }
+    if (learned.length > 0) this.pendingSymbolIds.push({ node, epoch, ids: learned });
+  }
+
+  /** Adds new patterns to the symbol index: `f<first symbol id>` and `s<id>` of each distinct symbol. */
+  private indexPatterns(created: readonly { id: number; distinct: SymbolDelta[] }[]): void {
+    this.insertRows(this.indexPatternsOf, created, 2, 'INSERT INTO symbol_index (rowid, tokens) VALUES', (args, { id, distinct }) => {
+      let tokens = `f${distinct[0].id}`;
+      for (const delta of distinct) tokens += ` s${delta.id}`;
+      args.push(id, tokens);
+    });
+  }
+
+  /** Inserts `rows` with multi-row statements of up to ROWS_PER_INSERT rows of `columns` values. */
+  private insertRows<T>(
+    statements: Map<number, Statement>,
+    rows: readonly T[],
+    columns: number,
+    insert: string,
+    bind: (args: unknown[], row: T) => void,
+  ): void {
+    for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+      const count = Math.min(ROWS_PER_INSERT, rows.length - start);
+      let statement = statements.get(count);
+      if (!statement) {
+        const tuple = `(${new Array(columns).fill('?').join(', ')})`;
+        statements.set(count, (statement = this.db.prepare(`${insert} ${new Array(count).fill(tuple).join(', ')}`)));
+      }
+      const args: unknown[] = [];
+      for (let i = start; i < start + count; i++) bind(args, rows[i]);
+      statement.run(args);
+    }
+  }
+
+  /**
+   * Runs a write transaction that may create nodes and symbols; the ids it learned are remembered
+   * only if it commits (a rolled-back insert's id may be given to another row later).
+   */
+  private writeTransaction<T>(body: () => T): T {
+    this.pendingSymbolIds = [];
+    let result: T;
+    try {
+      result = this.db.transaction(body).immediate();
+    } catch (error) {
+      this.pendingSymbolIds = [];
+      // A node created by the rolled-back transaction does not exist: its remembered id must go.
+      this.nodeIds.clear();
+      throw error;
+    }
+    for (const { node, epoch, ids } of this.pendingSymbolIds) {
+      const known = this.symbolIds.get(node);
+      if (!known || known.epoch !== epoch) continue;
+      for (const [symbol, id] of ids) known.ids.set(symbol, id);
+    }
+    this.pendingSymbolIds = [];
+    return result;
+  }
+
   async learn(kbId: string, items: LearnItem[], opts: LearnOptions): Promise<LearnOutcome[]> {
     const { writeKey } = opts;
-    return this.db
-      .transaction(() => {
-        if (writeKey === undefined) return this.learnInTransaction(kbId, items, opts.persistence);
-        // The key is recorded in the learn's own transaction: applied once, whatever crashes.
-        const applied = this.db.prepare('SELECT outcomes FROM applied_writes WHERE key = ?').get(writeKey) as { outcomes: string } | undefined;
-        if (applied) return JSON.parse(applied.outcomes) as LearnOutcome[];
-        const outcomes = this.learnInTransaction(kbId, items, opts.persistence);
-        this.db.prepare('INSERT INTO applied_writes (key, outcomes, created_at) VALUES (?, ?, ?)').run(writeKey, JSON.stringify(outcomes), Date.now());
-        return outcomes;
-      })
-      .immediate();
+    return this.writeTransaction(() => {
+      if (writeKey === undefined) return this.learnInTransaction(kbId, items, opts.persistence);
+      // The key is recorded in the learn's own transaction: applied once, whatever crashes.
+      const applied = this.db.prepare('SELECT outcomes FROM applied_writes WHERE key = ?').get(writeKey) as { outcomes: string } | undefined;
+      if (applied) return JSON.parse(applied.outcomes) as LearnOutcome[];
+      const outcomes = this.learnInTransaction(kbId, items, opts.persistence);
+      this.db.prepare('INSERT INTO applied_writes (key, outcomes, created_at) VALUES (?, ?, ?)').run(writeKey, JSON.stringify(outcomes), Date.now());
+      return outcomes;
+    });
   }
 
   async getPattern(kbId: string, name: string): Promise<PatternRecord | null> {
@@ -446,7 +576,7 @@ export class SqliteStore implements Store {
           this.db.prepare(`DELETE FROM ${table} WHERE node = ?`).run(node);
         }
         this.db
-          .prepare('UPDATE nodes SET total_symbols = 0, total_pattern_frequencies = 0, total_unique_patterns = 0 WHERE id = ?')
+          .prepare('UPDATE nodes SET total_symbols = 0, total_pattern_frequencies = 0, total_unique_patterns = 0, epoch = epoch + 1 WHERE id = ?')
           .run(node);
       })
       .immediate();
@@ -465,12 +595,10 @@ export class SqliteStore implements Store {
 
   async addVectors(kbId: string, vectors: Map<string, number[]>): Promise<void> {
     if (vectors.size === 0) return;
-    this.db
-      .transaction(() => {
-        const node = this.ensureNode(kbId);
-        for (const [name, components] of vectors) this.stmt.addVector.run(node, name, JSON.stringify(components));
-      })
-      .immediate();
+    this.writeTransaction(() => {
+      const node = this.ensureNode(kbId);
+      for (const [name, components] of vectors) this.stmt.addVector.run(node, name, JSON.stringify(components));
+    });
   }
 
   async getSession(id: string): Promise<SessionRow | null> {
@@ -536,35 +664,33 @@ export class SqliteStore implements Store {
     docs: DocumentCommit[],
     opts: LearnOptions & { watermark?: Watermark },
   ): Promise<CommitResult[]> {
-    return this.db
-      .transaction(() => {
-        if (!this.stmt.getRun.get(run)) throw new ValidationError(`unknown run ${JSON.stringify(run)}`, { run });
-        const results: CommitResult[] = [];
-        // Items are grouped per node across the documents so symbol upserts are shared.
-        const perNode = new Map<string, LearnItem[]>();
-        let applied = 0;
-        let tokens = 0;
-        for (const doc of docs) {
-          if (this.stmt.ledgerInsert.run(run, doc.key, doc.seq).changes === 0) {
-            results.push('duplicate');
-            continue;
-          }
-          results.push('applied');
-          applied++;
-          tokens += doc.tokens;
-          for (const { kbId, items } of doc.nodes) {
-            let list = perNode.get(kbId);
-            if (!list) perNode.set(kbId, (list = []));
-            for (const item of items) list.push(item);
-          }
+    return this.writeTransaction(() => {
+      if (!this.stmt.getRun.get(run)) throw new ValidationError(`unknown run ${JSON.stringify(run)}`, { run });
+      const results: CommitResult[] = [];
+      // Items are grouped per node across the documents so symbol upserts are shared.
+      const perNode = new Map<string, LearnItem[]>();
+      let applied = 0;
+      let tokens = 0;
+      for (const doc of docs) {
+        if (this.stmt.ledgerInsert.run(run, doc.key, doc.seq).changes === 0) {
+          results.push('duplicate');
+          continue;
         }
-        for (const [kbId, items] of perNode) this.learnInTransaction(kbId, items, opts.persistence);
-        const now = nowIso();
-        if (applied > 0) this.stmt.runAdd.run(applied, tokens, now, run);
-        if (opts.watermark) this.stmt.runWatermark.run(opts.watermark.seq, opts.watermark.cursor, now, run);
-        return results;
-      })
-      .immediate();
+        results.push('applied');
+        applied++;
+        tokens += doc.tokens;
+        for (const { kbId, items } of doc.nodes) {
+          let list = perNode.get(kbId);
+          if (!list) perNode.set(kbId, (list = []));
+          for (const item of items) list.push(item);
+        }
+      }
+      for (const [kbId, items] of perNode) this.learnInTransaction(kbId, items, opts.persistence);
+      const now = nowIso();
+      if (applied > 0) this.stmt.runAdd.run(applied, tokens, now, run);
+      if (opts.watermark) this.stmt.runWatermark.run(opts.watermark.seq, opts.watermark.cursor, now, run);
+      return results;
+    });
   }
 
   async ledgerState(run: string): Promise<LedgerState> {
@@ -614,15 +740,13 @@ export class SqliteStore implements Store {
 
   async indexDeferredVectors(kbId: string, vectors: ReadonlyMap<string, readonly number[]>): Promise<void> {
     const statements = this.deferred();
-    this.db
-      .transaction(() => {
-        if (vectors.size > 0) {
-          const node = this.ensureNode(kbId);
-          for (const [name, components] of vectors) this.stmt.addVector.run(node, name, JSON.stringify(components));
-        }
-        statements.forget.run(kbId);
-      })
-      .immediate();
+    this.writeTransaction(() => {
+      if (vectors.size > 0) {
+        const node = this.ensureNode(kbId);
+        for (const [name, components] of vectors) this.stmt.addVector.run(node, name, JSON.stringify(components));
+      }
+      statements.forget.run(kbId);
+    });
   }
 
   // ── Server: session expiry ────────────────────────────────────────────────────────────────

@@ -3,11 +3,17 @@
  * symbol → pattern index (FTS5), affinities, vectors, sessions and the training ledger.
  */
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+
+/** Page size of a new database: fewer, larger WAL frames per commit of a batched learn. */
+export const PAGE_SIZE = 16_384;
 
 // The symbol index is a contentless FTS5 table whose rowid is the pattern id and whose tokens
 // are `s<symbol id>` for every distinct symbol and `f<symbol id>` for the first symbol: FTS5
-// merges postings in segments, so adding a pattern costs the same whatever the index size.
+// merges postings in segments, so adding a pattern costs the same whatever the index size. The
+// tokens are ASCII, so the ascii tokenizer splits them exactly as unicode61 would, for less work.
+// A node's `epoch` grows whenever its symbols are deleted, so a connection knows when the symbol
+// ids it remembers for the node are stale.
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS nodes (
@@ -15,7 +21,8 @@ CREATE TABLE IF NOT EXISTS nodes (
   kb_id TEXT NOT NULL UNIQUE,
   total_symbols INTEGER NOT NULL DEFAULT 0,
   total_pattern_frequencies INTEGER NOT NULL DEFAULT 0,
-  total_unique_patterns INTEGER NOT NULL DEFAULT 0
+  total_unique_patterns INTEGER NOT NULL DEFAULT 0,
+  epoch INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS patterns (
   id INTEGER PRIMARY KEY,
@@ -38,7 +45,7 @@ CREATE TABLE IF NOT EXISTS symbols (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS symbols_name ON symbols (node, symbol);
 CREATE VIRTUAL TABLE IF NOT EXISTS symbol_index USING fts5 (
-  tokens, content = '', contentless_delete = 1, detail = none
+  tokens, content = '', contentless_delete = 1, detail = none, tokenize = 'ascii'
 );
 CREATE TABLE IF NOT EXISTS affinity (
   node INTEGER NOT NULL,

@@ -5,6 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../index.js';
 import { storeContract } from '../store.contract.js';
 import { patternName } from '../../engine/names.js';
+import type { LearnItem } from '../../engine/types.js';
+import type { Store } from '../types.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kato-sqlite-'));
 let n = 0;
@@ -40,5 +42,97 @@ describe('sqlite store on disk', () => {
     expect((await b.symbolStats('n', ['a'])).get('a')).toEqual({ freq: 100, pmf: 1 });
     await a.close();
     await b.close();
+  });
+
+  // The learn path remembers each node's symbol ids and updates symbol rows by id; these check it
+  // never updates the wrong row when the ids it remembers went stale.
+  const P = { persistence: 5 };
+  const names = (records: { name: string }[]) => records.map((r) => r.name).sort();
+
+  it('forgets a node’s symbol ids when the node is cleared, on this connection', async () => {
+    const store = openStore(join(root, 'clear-one'));
+    await store.learn('n', [{ events: [['a'], ['b']] }], P);
+    await store.clearNode('n');
+    await store.learn('n', [{ events: [['b'], ['c']] }], P);
+    expect(await store.allSymbolStats('n')).toEqual(new Map([['b', { freq: 1, pmf: 1 }], ['c', { freq: 1, pmf: 1 }]]));
+    expect(names(await store.patternsWithAnySymbol('n', ['b']))).toEqual([patternName([['b'], ['c']])]);
+    expect(await store.patternsWithAnySymbol('n', ['a'])).toEqual([]);
+    expect(names(await store.patternsStartingWith('n', 'b'))).toEqual([patternName([['b'], ['c']])]);
+    await store.close();
+  });
+
+  it('forgets a node’s symbol ids when another connection cleared the node and reused the ids', async () => {
+    const dir = join(root, 'clear-two');
+    const a = openStore(dir);
+    const b = openStore(dir);
+    await a.learn('n', [{ events: [['a'], ['b']] }], P);
+    await b.clearNode('n');
+    // The cleared rows' ids go to other symbols: c, then a.
+    await b.learn('n', [{ events: [['c'], ['a']] }], P);
+    await a.learn('n', [{ events: [['a'], ['b']] }], P);
+    const expected = new Map([
+      ['a', { freq: 2, pmf: 2 }],
+      ['b', { freq: 1, pmf: 1 }],
+      ['c', { freq: 1, pmf: 1 }],
+    ]);
+    expect(await a.allSymbolStats('n')).toEqual(expected);
+    expect(await b.allSymbolStats('n')).toEqual(expected);
+    expect(names(await a.patternsStartingWith('n', 'a'))).toEqual([patternName([['a'], ['b']])]);
+    expect(names(await a.patternsStartingWith('n', 'c'))).toEqual([patternName([['c'], ['a']])]);
+    expect(names(await a.patternsWithAnySymbol('n', ['b']))).toEqual([patternName([['a'], ['b']])]);
+    await a.close();
+    await b.close();
+  });
+
+  it('remembers no id of a symbol or node whose insert was rolled back', async () => {
+    const store = openStore(join(root, 'rollback'));
+    await store.createRun('r', 'h', {});
+    const good = { kbId: 'r/node0', items: [{ events: [['x'], ['y']] }] };
+    const bad = { kbId: 'r/node1', items: [{ events: [['z']] }] };
+    await expect(store.commitDocuments('r', [{ key: 'k', seq: 0, tokens: 2, nodes: [good, bad] }], P)).rejects.toThrow();
+    // Another symbol takes the rolled-back ids; then the first symbols are learned for real.
+    await store.learn('r/node0', [{ events: [['w'], ['v']] }], P);
+    await store.learn('r/node1', [{ events: [['z'], ['w']] }], P);
+    await store.learn('r/node0', [{ events: [['x'], ['y']] }], P);
+    expect(await store.allSymbolStats('r/node0')).toEqual(
+      new Map(['v', 'w', 'x', 'y'].map((s) => [s, { freq: 1, pmf: 1 }])),
+    );
+    expect(names(await store.patternsWithAnySymbol('r/node0', ['w']))).toEqual([patternName([['w'], ['v']])]);
+    expect(names(await store.patternsStartingWith('r/node0', 'x'))).toEqual([patternName([['x'], ['y']])]);
+    expect((await store.totals('r/node1')).totalUniquePatterns).toBe(1);
+    expect(await store.listNodes()).toEqual(['r/node0', 'r/node1']);
+    await store.close();
+  });
+
+  it('learns a large batch exactly as the same items learned one call at a time', async () => {
+    const store = openStore(join(root, 'batched'));
+    // 300 items over 150 symbols: more rows than one multi-row statement holds, repeats included.
+    const items: LearnItem[] = [];
+    for (let i = 0; i < 300; i++) {
+      const symbols = [`s${i % 150}`, `s${(i * 7) % 149}`, `s${(i * 13 + 1) % 150}`, `s${i % 150}`];
+      items.push({ events: i % 5 === 0 ? [symbols.slice(0, 2), symbols.slice(2)] : symbols.map((s) => [s]) });
+    }
+    items.push(items[10], items[11], items[10]);
+    const batched = await store.learn('many', items, P);
+    const single = [];
+    for (const item of items) single.push(...(await store.learn('one', [item], P)));
+    expect(batched).toEqual(single);
+    const dump = async (kb: string, s: Store) => {
+      const patterns = [];
+      for await (const p of s.allPatterns(kb)) patterns.push(p);
+      const startingWith = [];
+      for (let i = 0; i < 150; i += 17) startingWith.push(names(await s.patternsStartingWith(kb, `s${i}`)));
+      return {
+        patterns,
+        symbols: await s.allSymbolStats(kb),
+        totals: await s.totals(kb),
+        any: names(await s.patternsWithAnySymbol(kb, ['s3', 's77', 's149'])),
+        startingWith,
+      };
+    };
+    const many = await dump('many', store);
+    expect(many.patterns.length).toBeGreaterThan(150);
+    expect(many).toEqual(await dump('one', store));
+    await store.close();
   });
 });
