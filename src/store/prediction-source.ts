@@ -5,11 +5,14 @@
 import {
   addToCandidateIndex,
   createCandidateIndex,
+  grown,
   renumberByName,
+  slotEvents,
+  slotName,
   type CandidateIndex,
 } from '../engine/predictions/candidate-index.js';
 import type { PredictionSource } from '../engine/predictions/types.js';
-import type { NodeTotals } from '../engine/types.js';
+import type { NodeTotals, PatternRecord } from '../engine/types.js';
 import { KatoError } from '../errors.js';
 import type { Store } from './types.js';
 
@@ -28,6 +31,8 @@ export interface StorePredictionSourceOptions {
 // catch-up, and a queue that serialises catch-ups.
 interface IndexedNode {
   index: CandidateIndex;
+  /** Per slot of the index: the pattern's row id. */
+  rowIds: Int32Array;
   firstId: number;
   lastId: number;
   /** Names of the rows `firstId` and `lastId`. */
@@ -48,7 +53,7 @@ function indexedNode(store: Store, kbId: string): IndexedNode {
   if (!nodes) nodesByStore.set(store, (nodes = new Map()));
   let node = nodes.get(kbId);
   if (!node) {
-    node = { index: createCandidateIndex(), firstId: 0, lastId: 0, firstName: '', lastName: '', counters: NO_COUNTERS, pending: Promise.resolve() };
+    node = { index: createCandidateIndex(), rowIds: new Int32Array(1024), firstId: 0, lastId: 0, firstName: '', lastName: '', counters: NO_COUNTERS, pending: Promise.resolve() };
     nodes.set(kbId, node);
   }
   return node;
@@ -56,6 +61,7 @@ function indexedNode(store: Store, kbId: string): IndexedNode {
 
 function reset(node: IndexedNode): void {
   node.index = createCandidateIndex();
+  node.rowIds = new Int32Array(1024);
   node.firstId = 0;
   node.lastId = 0;
   node.firstName = '';
@@ -83,6 +89,8 @@ async function catchUp(store: Store, kbId: string, node: IndexedNode, renumberAf
           node.firstId = row.id;
           node.firstName = row.name;
         }
+        node.rowIds = grown(node.rowIds, node.index.size + 1);
+        node.rowIds[node.index.size] = row.id;
         addToCandidateIndex(node.index, row.name, row.events);
         node.lastId = row.id;
         node.lastName = row.name;
@@ -96,7 +104,12 @@ async function catchUp(store: Store, kbId: string, node: IndexedNode, renumberAf
     if (consistent) {
       // Name order makes ties at the pruning boundary cheap to break.
       const { index } = node;
-      if (index.size - index.sortedCount >= Math.max(renumberAfter, index.sortedCount / 4)) renumberByName(index);
+      if (index.size - index.sortedCount >= Math.max(renumberAfter, index.sortedCount / 4)) {
+        const slotOf = renumberByName(index);
+        const rowIds = new Int32Array(Math.max(1024, index.size));
+        for (let old = 0; old < index.size; old++) rowIds[slotOf[old]] = node.rowIds[old];
+        node.rowIds = rowIds;
+      }
       return index;
     }
     reset(node);
@@ -128,6 +141,32 @@ export function storePredictionSource(store: Store, kbId: string, options: Store
       return ready.then(() => node);
     };
     source.candidateIndex = async () => (await caughtUp()).index;
+    // Events come from the index; the rest of each record by row id, checked against the name.
+    source.patternsAtSlots = async (index, renumbered, slots) => {
+      const node = indexedNode(store, kbId);
+      if (node.index !== index || index.renumbered !== renumbered) return null;
+      const rowIds = slots.map((slot) => node.rowIds[slot]);
+      const annotations = await store.patternAnnotations(kbId, rowIds);
+      if (node.index !== index || index.renumbered !== renumbered) return null;
+      const records: PatternRecord[] = [];
+      for (const [k, slot] of slots.entries()) {
+        const annotation = annotations.get(rowIds[k]);
+        const name = slotName(index, slot);
+        if (!annotation || annotation.name !== name) return null;
+        const events = slotEvents(index, slot);
+        const record: PatternRecord = {
+          name,
+          events,
+          length: index.tokenStart[slot + 1] - index.tokenStart[slot],
+          frequency: annotation.frequency,
+          emotives: annotation.emotives,
+          metadata: {},
+        };
+        if (annotation.precomputed) record.precomputed = annotation.precomputed;
+        records.push(record);
+      }
+      return records;
+    };
     // The index knows the node's symbols, so totals need no count over the symbol table.
     source.totals = async () => {
       const node = await caughtUp();

@@ -301,6 +301,18 @@ export function storeContract(label: string, open: () => Promise<Store>): void {
         const after = await store.patternLog('n', 0, 10);
         expect([after.rows.map((r) => r.name), after.counters.totalUniquePatterns]).toEqual([[patternName(ev('e', 'f'))], 1]);
       });
+
+      it('reads the annotations of a node’s patterns by row id', async () => {
+        await store.learn('n', [{ events: ev('a', 'b'), emotives: [{ joy: 1 }] }, { events: ev('c', 'd') }, { events: ev('a', 'b') }], P);
+        await store.learn('m', [{ events: ev('x', 'y') }], P);
+        const [ab, cd] = (await store.patternLog('n', 0, 10)).rows;
+        const [xy] = (await store.patternLog('m', 0, 10)).rows;
+        const read = await store.patternAnnotations('n', [cd.id, ab.id, xy.id, 10 ** 9]);
+        expect([...read.keys()].sort((a, b) => a - b)).toEqual([ab.id, cd.id].sort((a, b) => a - b));
+        expect(read.get(ab.id)).toEqual({ name: ab.name, frequency: 2, emotives: [{ joy: 1 }] });
+        expect(read.get(cd.id)).toEqual({ name: cd.name, frequency: 1, emotives: [] });
+        expect((await store.patternAnnotations('missing', [ab.id])).size).toBe(0);
+      });
     });
 
     describe('ledger', () => {

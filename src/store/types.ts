@@ -180,6 +180,18 @@ export interface Store {
    * snapshot with the node's counters and the names of the `probeIds` rows that exist.
    */
   patternLog(kbId: string, afterId: number, limit: number, probeIds?: readonly number[]): Promise<PatternLogPage>;
+
+  /** Name, frequency, emotives and stored metrics of the node's patterns with these row ids, by row id. */
+  patternAnnotations(kbId: string, rowIds: readonly number[]): Promise<Map<number, PatternAnnotation>>;
+}
+
+/** What a pattern holds besides its events and metadata. */
+export interface PatternAnnotation {
+  /** Bare 40-hex name. */
+  name: string;
+  frequency: number;
+  emotives: Emotives[];
+  precomputed?: PrecomputedMetrics;
 }
 
 /** A pattern as the log holds it: its row id (ascending in insertion order), name and events. */

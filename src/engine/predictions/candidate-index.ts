@@ -23,6 +23,8 @@ export interface CandidateIndex {
   size: number;
   /** Slots below this are numbered in name order (see `renumberByName`). */
   sortedCount: number;
+  /** How many times the slots were renumbered (a slot means the same pattern while this holds). */
+  renumbered: number;
   /** Per slot: first position in `tokens` (slot `size` holds the end). */
   tokenStart: Int32Array;
   tokens: Int32Array;
@@ -110,6 +112,7 @@ export function createCandidateIndex(options: { bitsetMinimum?: number } = {}): 
     firstPositions: [],
     size: 0,
     sortedCount: 0,
+    renumbered: 0,
     tokenStart: new Int32Array(1025),
     tokens: new Int32Array(8192),
     lengthOf: new Uint8Array(1024),
@@ -504,6 +507,7 @@ export function renumberByName(index: CandidateIndex): Int32Array {
   tokenStart[n] = p;
   Object.assign(index, { tokens, tokenStart, shapeOf, lengthOf, distinctOf, nameKey, nameBytes, postings, occurrences, firstPositions });
   index.sortedCount = n;
+  index.renumbered++;
   index.bitsets.clear();
   index.repeats.clear();
   index.positions.clear();

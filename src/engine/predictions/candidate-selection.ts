@@ -29,6 +29,8 @@ export function indexSupports(ctx: MatchContext): boolean {
 /** What a selection found: the names of the kept candidates (unordered). */
 export interface CandidateSelection {
   names: string[];
+  /** The index slots of the kept candidates, parallel to `names`. */
+  slots: number[];
   /** Diagnostics: slots whose signature was read, and distinct signatures seen. */
   visited: number;
   groups: number;
@@ -434,14 +436,14 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
         }
       }
       // count ≥ threshold, plane by plane from the top.
-      const planes = [c0, c1, c2, c3, c4];
       let greater = 0;
       let equal = -1;
       for (let i = 4; i >= 0; i--) {
-        if ((threshold >> i) & 1) equal &= planes[i];
+        const plane = i === 4 ? c4 : i === 3 ? c3 : i === 2 ? c2 : i === 1 ? c1 : c0;
+        if ((threshold >> i) & 1) equal &= plane;
         else {
-          greater |= equal & planes[i];
-          equal &= ~planes[i];
+          greater |= equal & plane;
+          equal &= ~plane;
         }
       }
       let x = (greater | equal) & ~seen[w];
@@ -593,9 +595,13 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
   }
 
   const names: string[] = [];
+  const slots: number[] = [];
   if (entries <= limit) {
-    for (let e = 0; e < entries; e++) names.push(slotName(index, entrySlots[e]));
-    return { names, visited, groups: groups.count };
+    for (let e = 0; e < entries; e++) {
+      names.push(slotName(index, entrySlots[e]));
+      slots.push(entrySlots[e]);
+    }
+    return { names, slots, visited, groups: groups.count };
   }
   raiseEdge();
   const better = (g: number) => groups.pre[g] > edgePre || (groups.pre[g] === edgePre && groups.similarity[g] > edgeSimilarity);
@@ -621,6 +627,7 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     const g = entryGroups[e];
     if (better(g)) {
       names.push(slotName(index, entrySlots[e]));
+      slots.push(entrySlots[e]);
     } else if (groups.pre[g] === edgePre && groups.similarity[g] === edgeSimilarity && need > 0) {
       if (heap.length < need) {
         heap.push(e);
@@ -645,6 +652,9 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
       }
     }
   }
-  for (const e of heap) names.push(slotName(index, entrySlots[e]));
-  return { names, visited, groups: groups.count };
+  for (const e of heap) {
+    names.push(slotName(index, entrySlots[e]));
+    slots.push(entrySlots[e]);
+  }
+  return { names, slots, visited, groups: groups.count };
 }

@@ -37,9 +37,11 @@ async function scoredCandidates(ctx: MatchContext, source: PredictionSource, lim
 async function indexedCandidates(ctx: MatchContext, source: PredictionSource, limit: number): Promise<PatternMatch[] | null> {
   if (!source.candidateIndex || !source.patternsByName) return null;
   const index = await source.candidateIndex();
+  const renumbered = index.renumbered;
   const selection = selectCandidates(index, ctx, limit);
   if (selection === null) return null;
-  const records = await source.patternsByName(selection.names);
+  const atSlots = source.patternsAtSlots ? await source.patternsAtSlots(index, renumbered, selection.slots) : null;
+  const records = atSlots ? new Map(atSlots.map((record) => [record.name, record])) : await source.patternsByName(selection.names);
   const matches: PatternMatch[] = [];
   for (const name of selection.names) {
     const record = records.get(name);

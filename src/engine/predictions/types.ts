@@ -26,6 +26,13 @@ export interface PredictionSource {
   /** The records of these bare names that exist. */
   patternsByName?(names: readonly string[]): Promise<Map<string, PatternRecord>>;
   /**
+   * Optional: the records of the patterns at these slots of `index` (the source's candidate
+   * index, renumbered `renumbered` times when the slots were chosen), in the same order, or null
+   * when the index or the KB changed since. The records carry no metadata (predictions do not
+   * read it).
+   */
+  patternsAtSlots?(index: CandidateIndex, renumbered: number, slots: readonly number[]): Promise<PatternRecord[] | null>;
+  /**
    * Optional: the node's totals and the pmf of each of `symbols` it knows, read together from one
    * state of the KB (the candidate index's). Without it, predictions read `totals` and `symbolStats`.
    */

@@ -35,6 +35,7 @@ import type {
   LedgerState,
   PatternLogPage,
   NodeSummary,
+  PatternAnnotation,
   RunRecord,
   SessionRow,
   Store,
@@ -822,6 +823,7 @@ export class SqliteStore implements Store {
   // would scan), all in one read transaction so counters and probes match the rows' snapshot.
 
   private logStatements?: Record<'rows' | 'count' | 'probes', Statement>;
+  private annotationStatement?: Statement;
 
   async patternLog(kbId: string, afterId: number, limit: number, probeIds: readonly number[] = []): Promise<PatternLogPage> {
     const node = this.nodeId(kbId);
@@ -856,5 +858,31 @@ export class SqliteStore implements Store {
         : none;
       return { rows, counters, probes };
     })();
+  }
+
+  async patternAnnotations(kbId: string, rowIds: readonly number[]): Promise<Map<number, PatternAnnotation>> {
+    const node = this.nodeId(kbId);
+    const annotations = new Map<number, PatternAnnotation>();
+    if (node === undefined || rowIds.length === 0) return annotations;
+    const statement = (this.annotationStatement ??= this.db.prepare(
+      'SELECT id, name, frequency, emotives, precomputed FROM patterns WHERE id IN (SELECT value FROM json_each(?)) AND +node = ?',
+    ));
+    const rows = statement.all(JSON.stringify(rowIds), node) as {
+      id: number;
+      name: Buffer;
+      frequency: number;
+      emotives: string | null;
+      precomputed: string | null;
+    }[];
+    for (const row of rows) {
+      const annotation: PatternAnnotation = {
+        name: row.name.toString('hex'),
+        frequency: row.frequency,
+        emotives: row.emotives ? JSON.parse(row.emotives) : [],
+      };
+      if (row.precomputed) annotation.precomputed = JSON.parse(row.precomputed);
+      annotations.set(row.id, annotation);
+    }
+    return annotations;
   }
 }
