@@ -15,7 +15,7 @@ import { prepareText } from './prepare.js';
 import { openRun } from './run.js';
 import { settleConfig } from './session.js';
 import { syntheticDocuments } from './synthetic.js';
-import { train, type TrainOptions, type TrainSession } from './trainer.js';
+import { DEFAULT_BATCH_TOKENS, MAX_BATCH_TOKENS, defaultBatchTokens, train, type TrainOptions, type TrainSession } from './trainer.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kato-trainer-'));
 const corpus = join(root, 'corpus.jsonl');
@@ -90,6 +90,15 @@ beforeAll(async () => {
   expect(result).toMatchObject({ status: 'complete', docs: DOCS, duplicates: 0, position: DOCS });
   reference = await digestOf(t);
   await t.store.close();
+});
+
+describe('default batch size', () => {
+  it('grows with the tokens committed, between its floor and its ceiling', () => {
+    expect(defaultBatchTokens(0)).toBe(DEFAULT_BATCH_TOKENS);
+    expect(defaultBatchTokens(8 * DEFAULT_BATCH_TOKENS)).toBe(DEFAULT_BATCH_TOKENS);
+    expect(defaultBatchTokens(8_000_000)).toBe(1_000_000);
+    expect(defaultBatchTokens(10 ** 9)).toBe(MAX_BATCH_TOKENS);
+  });
 });
 
 describe('train', () => {

@@ -19,6 +19,17 @@ import { createPreparer, type PrepareOutcome, type Preparer } from './preparer.j
 export const DEFAULT_BATCH_TOKENS = 524_288;
 /** A batch is committed at least this often (ms) while documents arrive, so progress stays regular. */
 export const DEFAULT_BATCH_MILLIS = 2_000;
+/**
+ * By default batches grow with the session, to an eighth of the tokens committed so far, up to
+ * this many tokens (their time limit in proportion): in a large KB each batch's inserts dirty
+ * most index pages whatever its size, so larger batches write fewer bytes per token.
+ */
+export const MAX_BATCH_TOKENS = 2_097_152;
+
+/** The default batch size (tokens) once a session has committed `committed` tokens. */
+export function defaultBatchTokens(committed: number): number {
+  return Math.min(MAX_BATCH_TOKENS, Math.max(DEFAULT_BATCH_TOKENS, Math.floor(committed / 8)));
+}
 /** Skipped documents listed by a session (all are counted). */
 const MAX_LISTED_SKIPS = 1_000;
 /** Emotive window of training learns (KATO's default persistence; training carries no emotives). */
@@ -118,8 +129,9 @@ async function recordsAfter(source: DatasetSource, cursor: string, minChars: num
 /** Trains the run from its ledger's watermark until the stream ends, `maxDocs`, or the signal. */
 export async function train(options: TrainOptions): Promise<TrainSession> {
   const { kb, run, source, config } = options;
-  const batchTokens = options.batchTokens ?? DEFAULT_BATCH_TOKENS;
-  const batchMillis = options.batchMillis ?? DEFAULT_BATCH_MILLIS;
+  const batchTokensAt = (committed: number) => options.batchTokens ?? defaultBatchTokens(committed);
+  const batchMillisAt = (committed: number) =>
+    options.batchMillis ?? Math.round((DEFAULT_BATCH_MILLIS * batchTokensAt(committed)) / DEFAULT_BATCH_TOKENS);
   const started = performance.now();
   const ledger = await kb.ledgerState(run);
   const appliedAbove = new Set(ledger.appliedAbove.map((entry) => entry.key));
@@ -128,8 +140,8 @@ export async function train(options: TrainOptions): Promise<TrainSession> {
   const internal = new AbortController();
   const stop = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
   const queue = channel<QueuedDocument>();
-  // About four batches of text (≈ 4 characters per token) may sit between reading and committing.
-  const inFlight = budget(batchTokens * 16);
+  // About two of the largest batches of text (≈ 4 characters per token) may sit between reading and committing.
+  const inFlight = budget(Math.max(options.batchTokens ?? MAX_BATCH_TOKENS, DEFAULT_BATCH_TOKENS) * 8);
   const preparer =
     options.preparer ??
     createPreparer(options.workers, {
@@ -236,7 +248,7 @@ export async function train(options: TrainOptions): Promise<TrainSession> {
 
     for (;;) {
       if (stop.aborted) return;
-      const wait = batch.length === 0 ? Infinity : lastFlush + batchMillis - performance.now();
+      const wait = batch.length === 0 ? Infinity : lastFlush + batchMillisAt(tokens) - performance.now();
       let taken: QueuedDocument | typeof IDLE | typeof END;
       try {
         taken = await queue.take(wait);
@@ -272,7 +284,7 @@ export async function train(options: TrainOptions): Promise<TrainSession> {
       batch.push({ seq: taken.seq, key: taken.key, next: taken.next, id: taken.id, hierarchy });
       batchChars += taken.chars;
       pendingTokens += hierarchy ? hierarchy.tokens.length : 0;
-      if (pendingTokens >= batchTokens || performance.now() - lastFlush >= batchMillis) await flush();
+      if (pendingTokens >= batchTokensAt(tokens) || performance.now() - lastFlush >= batchMillisAt(tokens)) await flush();
     }
   }
 
