@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { openStore } from '../store/index.js';
 import { localKnowledgeBase, type KnowledgeBase } from './knowledge-base.js';
 import { manifestPath, readManifest } from './manifest.js';
@@ -70,6 +70,18 @@ describe('runTraining', () => {
     expect(resumed.session.docs).toBe(7);
     expect(resumed.digest).toBe(full.digest);
     expect(readManifest(dir, 'r')!.sessions.map((s) => s.docs)).toEqual([5, 7]);
+    await kb.close();
+  });
+
+  it('refuses to resume a run that does not exist, naming the run and the data directory, and creates nothing', async () => {
+    const { dir, kb } = dataDir();
+    const resumed = runTraining(request(kb, dir, { run: 'missing', resume: true }));
+    await expect(resumed).rejects.toThrow(NotFoundError);
+    await expect(runTraining(request(kb, dir, { run: 'missing', resume: true }))).rejects.toThrow(
+      `cannot resume run 'missing': there is no such run in ${dir}; check --run and --data-dir, or run the command without --resume to start it`,
+    );
+    expect(await kb.listRuns()).toEqual([]);
+    expect(existsSync(join(dir, 'runs', 'missing'))).toBe(false);
     await kb.close();
   });
 

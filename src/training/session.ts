@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { listDatasets, resolveDataset, type DatasetSource } from '../datasets/index.js';
-import { ConflictError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { RunRecord } from '../store/types.js';
 import { GPT2_TOKENIZER, normalizer as normalizerDescriptor } from '../text/index.js';
 import { DEFAULT_CHUNK, DEFAULT_LEVELS, MAX_PROVENANCE, TRAINING_FORMAT, configHash, type TrainingConfig } from './config.js';
@@ -201,11 +201,19 @@ export async function runTraining(request: TrainingRequest): Promise<TrainingRep
       );
     }
     const existing = await kb.getRun(run);
+    // Resuming continues a run; a name that matches none (a typo, another --data-dir) starts nothing.
+    if (request.resume && !request.reset && !existing) {
+      const where = location === 'local' ? dataDir : `${location} (run files in ${dataDir})`;
+      throw new NotFoundError(
+        `cannot resume run '${run}': there is no such run in ${where}; ` +
+          `check --run and --data-dir, or run the command without --resume to start it`,
+        { run, dataDir, location },
+      );
+    }
     const stored = request.resume && existing ? (existing.config as unknown as TrainingConfig) : undefined;
     const { config, source } = settleConfig(request, stored);
     const opened = await openRun(kb, run, config, request);
     if (opened.wasReset) request.notice?.(`run '${run}' cleared (--reset): its patterns and ledger are gone`);
-    if (opened.created && request.resume) request.notice?.(`run '${run}' did not exist yet: starting it`);
     if (!opened.created) {
       request.notice?.(
         `resuming run '${run}' after ${opened.record.docs.toLocaleString('en-US')} documents` +

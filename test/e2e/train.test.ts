@@ -116,12 +116,12 @@ describe('kato train on the bundled corpus', () => {
     const random = seededRandom(20261203);
     let kills = 0;
     let final: Finished | undefined;
-    const args = [...TRAIN, '--resume', '--workers', '2', '--batch-tokens', '2000', '--json', '--data-dir', dataDir];
+    const args = [...TRAIN, '--workers', '2', '--batch-tokens', '2000', '--json', '--data-dir', dataDir];
     // Up to 5 kills, each after the session committed something (so every session makes progress),
-    // then a session left to finish.
+    // then a session left to finish; every session after the first resumes the run.
     for (let attempt = 0; attempt < 6 && !final; attempt++) {
       const before = await committedDocs(dataDir);
-      const { child, done } = start(args);
+      const { child, done } = start(attempt === 0 ? args : [...args, '--resume']);
       if (attempt < 5 && (await untilCommitted(dataDir, before, done))) {
         // Small batches: many commits, so kills land before, between and during them.
         await sleep(Math.floor(random() * 300));
@@ -192,6 +192,16 @@ describe('kato train refuses what it cannot do, with a clear message', () => {
     const result = await kato(...TRAIN, '--data-dir', referenceDir);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/kato: run 'default' already exists \(40 documents.*use --resume to continue it, or --reset/);
+  });
+
+  it('refuses to resume a run that does not exist, suggesting to start it without --resume', async () => {
+    const dataDir = newDataDir();
+    const result = await kato(...TRAIN, '--resume', '--run', 'nope', '--data-dir', dataDir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`kato: cannot resume run 'nope': there is no such run in ${dataDir}`);
+    expect(result.stderr).toContain('without --resume to start it');
+    expect(result.stdout).toBe('');
+    expect(JSON.parse((await kato('status', '--json', '--data-dir', dataDir)).stdout).runs).toEqual([]);
   });
 
   it('refuses a resume with different settings, printing each difference', async () => {
