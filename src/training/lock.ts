@@ -12,7 +12,8 @@ export interface RunLock {
   release(): void;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this id exists (ours or another user's). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -22,7 +23,8 @@ function alive(pid: number): boolean {
   }
 }
 
-function holder(path: string): number | undefined {
+/** The process id recorded in the lock file at `path`, if any (alive or not). */
+export function lockHolder(path: string): number | undefined {
   try {
     const pid = Number(readFileSync(path, 'utf8').trim());
     return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
@@ -42,8 +44,8 @@ export function acquireRunLock(path: string, run: string): RunLock {
       return { path, release: () => rmSync(path, { force: true }) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = holder(path);
-      if (pid !== undefined && pid !== process.pid && alive(pid)) {
+      const pid = lockHolder(path);
+      if (pid !== undefined && pid !== process.pid && processAlive(pid)) {
         throw new ConflictError(
           `run '${run}' is being trained by process ${pid} (lock ${path}); wait for it, stop it, ` +
             `or delete the lock file if that process is not a kato trainer`,

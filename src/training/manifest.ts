@@ -37,7 +37,10 @@ export interface RunManifest {
   readonly run: string;
   /** Where the run's KB lives: `local` (this data directory) or a server (absent in older manifests: local). */
   readonly knowledgeBase?: string;
+  /** The last session's outcome, or `running` from the moment a session starts until it records one. */
   readonly status: string;
+  /** While `running`: the id of the process training the run. */
+  readonly pid?: number;
   readonly configHash: string;
   readonly config: Record<string, unknown>;
   readonly createdAt: string;
@@ -93,6 +96,40 @@ export function writeFileAtomic(path: string, text: string): void {
   } finally {
     closeSync(dir);
   }
+}
+
+/** What a run's trainer is doing, as `kato status` tells it. */
+export type RunActivity =
+  | { readonly state: 'training'; readonly pid: number }
+  | { readonly state: 'interrupted' }
+  | { readonly state: 'idle' };
+
+/**
+ * The run's activity from its manifest and the pid in its lock file: `training` while a live
+ * process holds the lock (or is the manifest's running trainer), `interrupted` when the manifest
+ * says a session is running but its process is gone (killed before it could record an end; the
+ * ledger keeps every committed document, so `--resume` continues it), otherwise `idle`.
+ */
+export function runActivity(
+  manifest: RunManifest | null,
+  lockPid: number | undefined,
+  alive: (pid: number) => boolean,
+): RunActivity {
+  if (lockPid !== undefined && alive(lockPid)) return { state: 'training', pid: lockPid };
+  if (manifest?.status !== 'running') return { state: 'idle' };
+  if (manifest.pid !== undefined && alive(manifest.pid)) return { state: 'training', pid: manifest.pid };
+  return { state: 'interrupted' };
+}
+
+/** The `kato train` command that resumes a run recorded in `dataDir` by `manifest`. */
+export function resumeCommand(dataDir: string, manifest: RunManifest): string {
+  const location = manifest.knowledgeBase ?? 'local';
+  const server = location.startsWith('server ')
+    ? ` --server ${location.slice('server '.length)}`
+    : location.startsWith('kato-protocol ')
+      ? ` --server ${location.slice('kato-protocol '.length)} --protocol kato`
+      : '';
+  return `kato train --run ${manifest.run} --resume --data-dir ${JSON.stringify(dataDir)}${server}`;
 }
 
 /** Writes the run's manifest atomically; returns its path. */

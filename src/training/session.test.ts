@@ -52,6 +52,30 @@ describe('runTraining', () => {
     await kb.close();
   });
 
+  it('marks the manifest running with the trainer’s pid while a session trains, and records the outcome after', async () => {
+    const { dir, kb } = dataDir();
+    await runTraining(request(kb, dir, { maxDocs: 2 }));
+    let during: ReturnType<typeof readManifest> = null;
+    await runTraining(
+      request(kb, dir, {
+        resume: true,
+        progress: () => ({
+          update: () => {
+            during ??= readManifest(dir, 'r');
+          },
+          stop: () => undefined,
+        }),
+      }),
+    );
+    expect(during).toMatchObject({ status: 'running', pid: process.pid, docs: 2, digest: null });
+    expect(during!.sessions.map((s) => s.status)).toEqual(['max-docs']);
+    const after = readManifest(dir, 'r')!;
+    expect(after).toMatchObject({ status: 'complete', docs: 12 });
+    expect(after.pid).toBeUndefined();
+    expect(after.sessions.map((s) => s.status)).toEqual(['max-docs', 'complete']);
+    await kb.close();
+  });
+
   it('refuses an existing run without --resume, offering --resume and --reset', async () => {
     const { dir, kb } = dataDir();
     await runTraining(request(kb, dir, { maxDocs: 3 }));

@@ -178,6 +178,33 @@ async function recordSession(
   return { record, manifest };
 }
 
+/**
+ * Marks the run's manifest `running` with this process's id before the session trains, so a
+ * trainer killed before it can record an end leaves a manifest that says so.
+ */
+function recordStart(request: TrainingRequest, config: TrainingConfig, record: RunRecord): void {
+  const previous = readManifest(request.dataDir, request.run);
+  const sameRun = previous !== null && previous.createdAt === record.createdAt;
+  writeManifest(request.dataDir, {
+    format: MANIFEST_FORMAT,
+    run: request.run,
+    knowledgeBase: request.kb.location ?? 'local',
+    status: 'running',
+    pid: process.pid,
+    configHash: configHash(config),
+    config: config as unknown as Record<string, unknown>,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    docs: record.docs,
+    tokens: record.tokens,
+    watermark: record.watermark,
+    levels: sameRun ? previous.levels : [],
+    digest: null,
+    skipped: sameRun ? previous.skipped : [],
+    sessions: sameRun ? previous.sessions : [],
+  });
+}
+
 function describeLocation(location: string): string {
   return location === 'local' ? 'the local knowledge base' : location;
 }
@@ -224,6 +251,7 @@ export async function runTraining(request: TrainingRequest): Promise<TrainingRep
     const clock = performance.now();
     let session: TrainSession;
     try {
+      recordStart(request, config, opened.record);
       session = await train({
         kb,
         run,

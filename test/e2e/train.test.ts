@@ -157,6 +157,24 @@ describe('kato train on the bundled corpus', () => {
     expect(resumed.digest).toBe(reference.digest);
   }, SLOW);
 
+  it('shows a run whose trainer was killed with SIGKILL as interrupted and resumable, until a session completes it', async () => {
+    const dataDir = newDataDir();
+    const { child, done } = start([...TRAIN, '--workers', '1', '--batch-tokens', '2000', '--data-dir', dataDir]);
+    expect(await untilCommitted(dataDir, 0, done)).toBe(true);
+    child.kill('SIGKILL');
+    expect((await done).signal).toBe('SIGKILL');
+    const resume = `kato train --run default --resume --data-dir ${JSON.stringify(dataDir)}`;
+    const killed = JSON.parse((await kato('status', '--json', '--data-dir', dataDir)).stdout);
+    expect(killed.runs).toMatchObject([{ run: 'default', trainer: null, state: 'interrupted', resume }]);
+    const text = await kato('status', '--data-dir', dataDir);
+    expect(text.stdout).toContain(`interrupted, not complete (resumable: ${resume})`);
+    expect(text.stdout).not.toContain('idle');
+
+    parseResult(await kato(...TRAIN, '--resume', '--json', '--data-dir', dataDir));
+    const resumed = JSON.parse((await kato('status', '--json', '--data-dir', dataDir)).stdout);
+    expect(resumed.runs).toMatchObject([{ run: 'default', docs: DOCS, state: 'idle', resume: null, lastSession: { status: 'max-docs' } }]);
+  }, SLOW);
+
   it('inspects a run: per-level counts, total frequency and the same digest', async () => {
     const inspected = JSON.parse((await kato('inspect', '--json', '--data-dir', referenceDir)).stdout);
     expect(inspected).toMatchObject({ run: 'default', docs: DOCS, tokens: reference.tokens, digest: reference.digest });

@@ -1,26 +1,17 @@
 /**
  * `kato status`: the runs of a data directory — documents, tokens, levels, last update, whether a
- * trainer holds the run now, and the last session's outcome from the run's manifest.
+ * trainer holds the run now or was killed mid-session (resumable), and the last session's outcome
+ * from the run's manifest.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { NotFoundError } from '../../errors.js';
 import { databasePath, openStore } from '../../store/index.js';
 import { compact, count } from '../../training/format.js';
 import { localKnowledgeBase } from '../../training/knowledge-base.js';
-import { readManifest, runDirectory } from '../../training/manifest.js';
-
-/** The pid of a live trainer holding the run's lock, if any. */
-function trainerPid(dataDir: string, run: string): number | undefined {
-  try {
-    const pid = Number(readFileSync(join(runDirectory(dataDir, run), 'train.lock'), 'utf8').trim());
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
-}
+import { lockHolder, processAlive } from '../../training/lock.js';
+import { readManifest, resumeCommand, runActivity, runDirectory } from '../../training/manifest.js';
 
 /** Registers `kato status`. */
 export function registerStatus(program: Command): void {
@@ -38,6 +29,7 @@ export function registerStatus(program: Command): void {
         const runs = (await kb.listRuns()).map((record) => {
           const manifest = readManifest(flags.dataDir, record.run);
           const last = manifest?.sessions[manifest.sessions.length - 1];
+          const activity = runActivity(manifest, lockHolder(join(runDirectory(flags.dataDir, record.run), 'train.lock')), processAlive);
           return {
             run: record.run,
             docs: record.docs,
@@ -48,7 +40,9 @@ export function registerStatus(program: Command): void {
             createdAt: record.createdAt,
             updatedAt: record.updatedAt,
             position: record.watermark ? record.watermark.seq + 1 : 0,
-            trainer: trainerPid(flags.dataDir, record.run) ?? null,
+            trainer: activity.state === 'training' ? activity.pid : null,
+            state: activity.state,
+            resume: activity.state === 'interrupted' && manifest ? resumeCommand(flags.dataDir, manifest) : null,
             lastSession: last ? { status: last.status, endedAt: last.endedAt, tokensPerSecond: last.tokensPerSecond } : null,
           };
         });
@@ -61,7 +55,14 @@ export function registerStatus(program: Command): void {
           return;
         }
         for (const r of runs) {
-          const state = r.trainer ? `training now (pid ${r.trainer})` : r.lastSession ? `last session ${r.lastSession.status}` : 'idle';
+          const state =
+            r.trainer !== null
+              ? `training now (pid ${r.trainer})`
+              : r.resume !== null
+                ? `interrupted, not complete (resumable: ${r.resume})`
+                : r.lastSession
+                  ? `last session ${r.lastSession.status}`
+                  : 'idle';
           process.stdout.write(
             `${r.run}: ${count(r.docs)} documents, ${compact(r.tokens)} tokens, chunks ${Array.isArray(r.chunks) ? r.chunks.join(',') : '?'}, dataset ${r.dataset}; ` +
               `${state}; updated ${r.updatedAt}\n`,

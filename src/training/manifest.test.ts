@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { MANIFEST_FORMAT, resumeCommand, runActivity, type RunManifest } from './manifest.js';
+
+function manifest(extra: Partial<RunManifest> = {}): RunManifest {
+  return {
+    format: MANIFEST_FORMAT,
+    run: 'wiki',
+    knowledgeBase: 'local',
+    status: 'max-docs',
+    configHash: 'h',
+    config: {},
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    docs: 5,
+    tokens: 500,
+    watermark: null,
+    levels: [],
+    digest: null,
+    skipped: [],
+    sessions: [],
+    ...extra,
+  };
+}
+
+const LIVE = 100;
+const DEAD = 200;
+const alive = (pid: number): boolean => pid === LIVE;
+
+describe('runActivity', () => {
+  it('is training while a live process holds the lock', () => {
+    expect(runActivity(manifest({ status: 'running', pid: LIVE }), LIVE, alive)).toEqual({ state: 'training', pid: LIVE });
+    expect(runActivity(manifest(), LIVE, alive)).toEqual({ state: 'training', pid: LIVE });
+    expect(runActivity(null, LIVE, alive)).toEqual({ state: 'training', pid: LIVE });
+  });
+
+  it('is interrupted when the manifest says running but its process is gone', () => {
+    expect(runActivity(manifest({ status: 'running', pid: DEAD }), DEAD, alive)).toEqual({ state: 'interrupted' });
+    expect(runActivity(manifest({ status: 'running', pid: DEAD }), undefined, alive)).toEqual({ state: 'interrupted' });
+    expect(runActivity(manifest({ status: 'running' }), undefined, alive)).toEqual({ state: 'interrupted' });
+  });
+
+  it('is training when the manifest’s running trainer is alive though its lock file is gone', () => {
+    expect(runActivity(manifest({ status: 'running', pid: LIVE }), undefined, alive)).toEqual({ state: 'training', pid: LIVE });
+  });
+
+  it('is idle once a session recorded its outcome, even with a stale lock file', () => {
+    for (const status of ['complete', 'max-docs', 'interrupted', 'failed']) {
+      expect(runActivity(manifest({ status }), DEAD, alive)).toEqual({ state: 'idle' });
+    }
+    expect(runActivity(null, undefined, alive)).toEqual({ state: 'idle' });
+  });
+});
+
+describe('resumeCommand', () => {
+  it('names the run and the data directory, and the server a remote run trains', () => {
+    expect(resumeCommand('./kato-data', manifest())).toBe('kato train --run wiki --resume --data-dir "./kato-data"');
+    expect(resumeCommand('/d', manifest({ knowledgeBase: 'server http://k:8000' }))).toBe(
+      'kato train --run wiki --resume --data-dir "/d" --server http://k:8000',
+    );
+    expect(resumeCommand('/d', manifest({ knowledgeBase: 'kato-protocol http://k:8000' }))).toBe(
+      'kato train --run wiki --resume --data-dir "/d" --server http://k:8000 --protocol kato',
+    );
+  });
+});
