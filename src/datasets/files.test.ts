@@ -90,6 +90,23 @@ describe('file shards', () => {
     await expect(readAll(source.open(beyond))).rejects.toThrow(/names shard 9, but 'mixed' has 5 shards/);
   });
 
+  it('refuses a directory or glob holding a shard both plain and gzipped, naming both files', () => {
+    const twins = join(dir, 'twins');
+    mkdirSync(join(twins, 'sub'), { recursive: true });
+    writeFileSync(join(twins, 'a.jsonl'), '{"text":"a1"}\n');
+    writeFileSync(join(twins, 'b.jsonl'), '{"text":"b1"}\n');
+    writeFileSync(join(twins, 'sub', 'a.jsonl'), '{"text":"a1"}\n');
+    writeFileSync(join(twins, 'sub', 'a.jsonl.gz'), gzipSync('{"text":"a1"}\n'));
+    const both = `holds both ${join(twins, 'sub', 'a.jsonl')} and ${join(twins, 'sub', 'a.jsonl.gz')}`;
+    expect(() => fileSource(twins)).toThrow(ValidationError);
+    expect(() => fileSource(twins)).toThrow(both);
+    expect(() => fileSource(twins)).toThrow(/would learn its documents twice; remove one of them/);
+    expect(() => fileSource(join(twins, '**', 'a.jsonl*'))).toThrow(both);
+    // One of the two chosen by a glob, or a shard whose copy lives elsewhere, is read once.
+    expect(listShardFiles(join(twins, '**', '*.jsonl')).map((f) => f.name)).toEqual(['a.jsonl', 'b.jsonl', 'sub/a.jsonl']);
+    expect(listShardFiles(join(twins, '*.jsonl*')).map((f) => f.name)).toEqual(['a.jsonl', 'b.jsonl']);
+  });
+
   it('fails clearly for a missing path, an empty glob and an unknown format', () => {
     expect(() => fileSource(join(dir, 'nope.jsonl'))).toThrow(ValidationError);
     expect(() => fileSource(join(dir, 'corpus', '*.csv'))).toThrow(/no dataset files/);

@@ -80,7 +80,26 @@ export function listShardFiles(location: string, format?: FileFormat): ShardFile
   const files = walk(location)
     .filter((path) => format !== undefined || formatOf(path) !== undefined)
     .map((path) => ({ path, name: toPosix(relative(location, path)) }));
-  return files.sort(byPath);
+  return refuseCompressedTwins(location, files.sort(byPath));
+}
+
+/**
+ * A shard and its gzip copy (`a.jsonl` next to `a.jsonl.gz`) hold the same documents: reading
+ * both would learn each of them twice, so a listing holding both is refused.
+ */
+function refuseCompressedTwins(location: string, files: ShardFile[]): ShardFile[] {
+  const byName = new Map(files.map((file) => [file.name, file]));
+  for (const file of files) {
+    if (!file.name.toLowerCase().endsWith('.gz')) continue;
+    const plain = byName.get(file.name.slice(0, -'.gz'.length));
+    if (plain === undefined) continue;
+    throw new ValidationError(
+      `dataset ${location} holds both ${plain.path} and ${file.path}, the same shard plain and gzipped: ` +
+        `reading both would learn its documents twice; remove one of them, or choose one with a glob`,
+      { field: 'dataset', value: location, files: [plain.path, file.path] },
+    );
+  }
+  return files;
 }
 
 const toPosix = (path: string): string => path.split(sep).join('/');
@@ -107,10 +126,13 @@ function globFiles(pattern: string, format?: FileFormat): ShardFile[] {
   } catch {
     throw new ValidationError(`dataset glob ${pattern}: folder ${base} does not exist`, { field: 'dataset', value: pattern });
   }
-  return files
-    .map((path) => ({ path, name: toPosix(relative(resolve(base), path)) }))
-    .filter(({ name, path }) => matcher.test(name) && (format !== undefined || formatOf(path) !== undefined))
-    .sort(byPath);
+  return refuseCompressedTwins(
+    pattern,
+    files
+      .map((path) => ({ path, name: toPosix(relative(resolve(base), path)) }))
+      .filter(({ name, path }) => matcher.test(name) && (format !== undefined || formatOf(path) !== undefined))
+      .sort(byPath),
+  );
 }
 
 /** A RegExp for a glob over `/`-separated relative paths: `**`, `*`, `?` and `[...]`. */
