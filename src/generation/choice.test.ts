@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../bench/random.js';
+import { seededRandom } from '../engine/random.js';
 import { chunkEvents, patternName, prefixedName } from '../engine/names.js';
 import type { Event } from '../engine/types.js';
 import type { PhaseActivation } from './activation.js';

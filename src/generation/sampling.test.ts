@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../bench/random.js';
+import { seededRandom } from '../engine/random.js';
 import { ValidationError } from '../errors.js';
 import { sampleIndex, softmax } from './sampling.js';
 

@@ -2,7 +2,7 @@
  * Seeded sampling over the ranking metric: a softmax with temperature over the top-k of a pool,
  * drawn with a seeded PRNG so the same seed always generates the same text.
  */
-import { seededRandom } from '../bench/random.js';
+import { seededRandom } from '../engine/random.js';
 import { ValidationError } from '../errors.js';
 import type { SamplingOptions } from './types.js';
 

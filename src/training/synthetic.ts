@@ -4,7 +4,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { seededRandom, zipfSampler } from '../bench/random.js';
+import { seededRandom, zipfSampler } from '../engine/random.js';
 
 /** The shape of a synthetic corpus. */
 export interface SyntheticCorpusOptions {

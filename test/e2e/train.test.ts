@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../../src/bench/random.js';
+import { seededRandom } from '../../src/engine/random.js';
 import { databasePath, openStore } from '../../src/store/index.js';
 
 // The built CLI, as users run it (`npm test` builds first).
