@@ -12,7 +12,7 @@ import { DEFAULT_CHUNK, DEFAULT_LEVELS, MAX_PROVENANCE, TRAINING_FORMAT, configH
 import { levelCounts, runDigest, type LevelCounts } from './digest.js';
 import type { KnowledgeBase } from './knowledge-base.js';
 import { acquireRunLock } from './lock.js';
-import { MANIFEST_FORMAT, MANIFEST_SESSIONS, readManifest, runDirectory, writeManifest, type SessionRecord } from './manifest.js';
+import { MANIFEST_FORMAT, MANIFEST_SESSIONS, readManifest, runDirectory, writeManifest, type RunManifest, type SessionRecord } from './manifest.js';
 import { checkRunName, runNodeId } from './nodes.js';
 import type { ProgressView } from './progress.js';
 import { openRun } from './run.js';
@@ -153,28 +153,18 @@ async function recordSession(
   config: TrainingConfig,
   outcome: SessionOutcome,
 ): Promise<{ record: RunRecord; manifest: string }> {
-  const run = request.run;
-  const record = (await request.kb.getRun(run))!;
-  const previous = readManifest(request.dataDir, run);
-  // A manifest of an earlier run of the same name (before a reset) starts a new history.
-  const sameRun = previous !== null && previous.createdAt === record.createdAt;
-  const manifest = writeManifest(request.dataDir, {
-    format: MANIFEST_FORMAT,
-    run,
-    knowledgeBase: request.kb.location ?? 'local',
-    status: outcome.status,
-    configHash: configHash(config),
-    config: config as unknown as Record<string, unknown>,
-    createdAt: record.createdAt,
-    updatedAt: record.updatedAt,
-    docs: record.docs,
-    tokens: record.tokens,
-    watermark: record.watermark,
-    levels: outcome.levels,
-    digest: outcome.digest,
-    skipped: [...(sameRun ? previous.skipped : []), ...outcome.skipped].slice(0, 1000),
-    sessions: [...(sameRun ? previous.sessions : []), outcome.session].slice(-MANIFEST_SESSIONS),
-  });
+  const record = (await request.kb.getRun(request.run))!;
+  const previous = sameRunManifest(request, record);
+  const manifest = writeManifest(
+    request.dataDir,
+    runManifest(request, config, record, {
+      status: outcome.status,
+      levels: outcome.levels,
+      digest: outcome.digest,
+      skipped: [...(previous?.skipped ?? []), ...outcome.skipped].slice(0, 1000),
+      sessions: [...(previous?.sessions ?? []), outcome.session].slice(-MANIFEST_SESSIONS),
+    }),
+  );
   return { record, manifest };
 }
 
@@ -183,14 +173,40 @@ async function recordSession(
  * trainer killed before it can record an end leaves a manifest that says so.
  */
 function recordStart(request: TrainingRequest, config: TrainingConfig, record: RunRecord): void {
+  const previous = sameRunManifest(request, record);
+  writeManifest(
+    request.dataDir,
+    runManifest(request, config, record, {
+      status: 'running',
+      pid: process.pid,
+      levels: previous?.levels ?? [],
+      digest: null,
+      skipped: previous?.skipped ?? [],
+      sessions: previous?.sessions ?? [],
+    }),
+  );
+}
+
+// The run's manifest when it belongs to this run (a manifest of an earlier run of the same name,
+// before a reset, starts a new history).
+function sameRunManifest(request: TrainingRequest, record: RunRecord): RunManifest | null {
   const previous = readManifest(request.dataDir, request.run);
-  const sameRun = previous !== null && previous.createdAt === record.createdAt;
-  writeManifest(request.dataDir, {
+  return previous !== null && previous.createdAt === record.createdAt ? previous : null;
+}
+
+// A manifest of the run as its ledger record stands, with what the caller adds.
+function runManifest(
+  request: TrainingRequest,
+  config: TrainingConfig,
+  record: RunRecord,
+  fields: Pick<RunManifest, 'status' | 'levels' | 'digest' | 'skipped' | 'sessions'> & { pid?: number },
+): RunManifest {
+  return {
     format: MANIFEST_FORMAT,
     run: request.run,
     knowledgeBase: request.kb.location ?? 'local',
-    status: 'running',
-    pid: process.pid,
+    status: fields.status,
+    ...(fields.pid === undefined ? {} : { pid: fields.pid }),
     configHash: configHash(config),
     config: config as unknown as Record<string, unknown>,
     createdAt: record.createdAt,
@@ -198,11 +214,11 @@ function recordStart(request: TrainingRequest, config: TrainingConfig, record: R
     docs: record.docs,
     tokens: record.tokens,
     watermark: record.watermark,
-    levels: sameRun ? previous.levels : [],
-    digest: null,
-    skipped: sameRun ? previous.skipped : [],
-    sessions: sameRun ? previous.sessions : [],
-  });
+    levels: fields.levels,
+    digest: fields.digest,
+    skipped: fields.skipped,
+    sessions: fields.sessions,
+  };
 }
 
 function describeLocation(location: string): string {

@@ -96,7 +96,7 @@ describe('service routes (spec §3.6, §13.8–9)', () => {
     expect((await t.post('/cache/invalidate')).statusCode).toBe(200);
   });
 
-  it('serves the deprecated static stubs with a warning', async () => {
+  it('serves the deprecated node-level percept and cognition replies with a warning', async () => {
     t = await testApp();
     const percept = (await t.get('/percept-data', { 'x-test-id': 'dep' })).json();
     expect(percept).toMatchObject({ percept_data: {}, node_id: 'test_dep_kato' });

@@ -41,10 +41,10 @@ async function indexedCandidates(ctx: MatchContext, source: PredictionSource, li
   const selection = selectCandidates(index, ctx, limit);
   if (selection === null) return null;
   const atSlots = source.patternsAtSlots ? await source.patternsAtSlots(index, renumbered, selection.slots) : null;
-  const records = atSlots ? new Map(atSlots.map((record) => [record.name, record])) : await source.patternsByName(selection.names);
+  const named = atSlots ? null : await source.patternsByName(selection.names);
   const matches: PatternMatch[] = [];
-  for (const name of selection.names) {
-    const record = records.get(name);
+  for (const [k, name] of selection.names.entries()) {
+    const record = atSlots ? atSlots[k] : named!.get(name);
     // The KB changed under the index (a node cleared meanwhile): score from the KB itself.
     if (!record) return null;
     const match = matchPattern(record, ctx);

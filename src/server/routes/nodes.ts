@@ -1,6 +1,6 @@
 /**
  * Node-scoped routes (spec §3.5): one pattern by either name form, symbol affinities and
- * statistics, and the deprecated static percept/cognition stubs.
+ * statistics, and the deprecated node-level percept/cognition routes with their fixed replies.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bareName, isBareName, prefixedName } from '../../engine/names.js';
