@@ -11,7 +11,7 @@ import { databasePath, openStore } from '../store/index.js';
 import { seededRandom, zipfSampler } from './random.js';
 
 const BATCH = 50_000;
-const WINDOW = 100_000;
+const WINDOW = 200_000;
 const MARKS = [10_000, 100_000, 1_000_000];
 const VOCABULARY = 50_257;
 

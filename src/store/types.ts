@@ -177,7 +177,9 @@ export interface Store {
 
   /**
    * Up to `limit` patterns of the node with a row id above `afterId`, ascending, read in one
-   * snapshot with the node's counters and the names of the `probeIds` rows that exist.
+   * snapshot with the node's counters and the names of the `probeIds` rows that exist. Patterns
+   * created by one learn call have higher row ids than those of every earlier call; among
+   * themselves their order is the store's.
    */
   patternLog(kbId: string, afterId: number, limit: number, probeIds?: readonly number[]): Promise<PatternLogPage>;
 

@@ -41,7 +41,8 @@ import type {
   Store,
   Watermark,
 } from '../types.js';
-import { PAGE_SIZE, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { MIGRATIONS, PAGE_SIZE, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { indexedPatternsStartingWith, indexedPatternsWithAnySymbol } from '../node-index.js';
 
 /** Options of the SQLite store. */
 export interface SqliteStoreOptions {
@@ -101,11 +102,50 @@ interface SymbolDelta {
   id: number;
 }
 
-function flatten(events: readonly (readonly string[])[]): readonly string[] {
-  if (events.length === 1) return events[0];
-  const out: string[] = [];
-  for (const event of events) for (const s of event) out.push(s);
-  return out;
+function flatLength(events: readonly (readonly string[])[]): number {
+  let length = 0;
+  for (const event of events) length += event.length;
+  return length;
+}
+
+/** The number of symbols of a pattern to learn, refused when fewer than 2. */
+function checkedLength(events: readonly (readonly string[])[]): number {
+  const length = flatLength(events);
+  if (length < 2) throw new ValidationError('a pattern needs at least 2 symbols in total', { events });
+  return length;
+}
+
+/** A distinct name of a run of plain learn items: its events as JSON, stored row and item count. */
+interface PlainEntry {
+  name: string;
+  json: string;
+  length: number;
+  id: number;
+  stored: number;
+  count: number;
+}
+
+/**
+ * The entries ordered by the first 32 bits of their names (ties in entry order): close enough to
+ * name order for inserts to walk the name index page after page, and a numeric sort.
+ */
+function inNameOrder(entries: readonly PlainEntry[]): PlainEntry[] {
+  if (entries.length > 2 ** 21) return [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const keys = new Float64Array(entries.length);
+  for (let k = 0; k < entries.length; k++) keys[k] = parseInt(entries[k].name.slice(0, 8), 16) * 2 ** 21 + k;
+  keys.sort();
+  const ordered: PlainEntry[] = new Array(entries.length);
+  for (let k = 0; k < entries.length; k++) ordered[k] = entries[keys[k] % 2 ** 21];
+  return ordered;
+}
+
+/** What a learn call has done so far. */
+interface Learned {
+  outcomes: LearnOutcome[];
+  /** Summed over the call, so each distinct symbol costs one write. */
+  symbolDelta: Map<string, SymbolDelta>;
+  totalSymbols: number;
+  newPatterns: number;
 }
 
 function checkedName(name: string): string {
@@ -139,7 +179,7 @@ export class SqliteStore implements Store {
   private pendingSymbolIds: { node: number; epoch: number; ids: [string, number][] }[] = [];
   /** Multi-row statements by row count. */
   private readonly insertSymbolsOf = new Map<number, Statement>();
-  private readonly indexPatternsOf = new Map<number, Statement>();
+  private readonly insertPatternsOf = new Map<number, Statement>();
 
   constructor(db: SqliteDatabase, options: SqliteStoreOptions = {}) {
     this.db = db;
@@ -165,6 +205,7 @@ export class SqliteStore implements Store {
          VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT (node, name) DO NOTHING`,
       ),
       storedPattern: s('SELECT id, frequency FROM patterns WHERE node = ? AND name = ?'),
+      storedPatterns: s('SELECT id, name, frequency FROM patterns WHERE node = ? AND name IN (SELECT unhex(value) FROM json_each(?))'),
       countPattern: s('UPDATE patterns SET frequency = ? WHERE id = ?'),
       annotations: s('SELECT emotives, metadata FROM patterns WHERE id = ?'),
       setAnnotations: s('UPDATE patterns SET emotives = ?, metadata = ? WHERE id = ?'),
@@ -183,10 +224,6 @@ export class SqliteStore implements Store {
       patternByName: s(`SELECT ${PATTERN_COLUMNS} FROM patterns p WHERE p.node = ? AND p.name = ?`),
       patternsByNames: s(
         `SELECT ${PATTERN_COLUMNS} FROM patterns p WHERE p.node = ? AND p.name IN (SELECT unhex(value) FROM json_each(?))`,
-      ),
-      patternsByIndex: s(
-        `SELECT ${PATTERN_COLUMNS} FROM symbol_index JOIN patterns p ON p.id = symbol_index.rowid
-         WHERE symbol_index MATCH ? AND p.node = ? ORDER BY p.name`,
       ),
       patternPage: s(`SELECT ${PATTERN_COLUMNS} FROM patterns p WHERE p.node = ? AND p.name > ? ORDER BY p.name LIMIT ${PAGE}`),
       symbolIds: s(`SELECT id, symbol FROM symbols WHERE node = ? AND symbol IN (SELECT value FROM json_each(?))`),
@@ -233,7 +270,16 @@ export class SqliteStore implements Store {
     const row = this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
     if (!row) {
       this.db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
-    } else if (Number(row.value) !== SCHEMA_VERSION) {
+      return;
+    }
+    for (let version = Number(row.value); version < SCHEMA_VERSION && MIGRATIONS[version] !== undefined; version++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[version]);
+        this.db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(version + 1));
+      }).immediate();
+      row.value = String(version + 1);
+    }
+    if (Number(row.value) !== SCHEMA_VERSION) {
       throw new ValidationError(
         `data directory has schema version ${row.value}; this kato-ts reads version ${SCHEMA_VERSION}`,
         { found: row.value, expected: SCHEMA_VERSION },
@@ -260,82 +306,161 @@ export class SqliteStore implements Store {
     return this.nodeId(kbId)!;
   }
 
-  /** Applies learn items to one node; must run inside a transaction. */
+  /**
+   * Applies learn items to one node; must run inside a transaction. Runs of items without emotives
+   * or metadata (the training path) go through `learnPlain`; the others are learned one by one.
+   */
   private learnInTransaction(kbId: string, items: readonly LearnItem[], persistence: number): LearnOutcome[] {
     const node = this.ensureNode(kbId);
-    const outcomes: LearnOutcome[] = [];
-    // Symbol deltas are summed over the call, so each distinct symbol costs one upsert.
-    const symbolDelta = new Map<string, SymbolDelta>();
-    const created: { id: number; distinct: SymbolDelta[] }[] = [];
-    let totalSymbols = 0;
-    let newPatterns = 0;
-    for (const item of items) {
-      const flat = flatten(item.events);
-      if (flat.length < 2) {
-        throw new ValidationError('a pattern needs at least 2 symbols in total', { events: item.events });
-      }
-      const name = item.name === undefined ? patternName(item.events) : checkedName(item.name);
-      const annotated = carriesAnnotations(item.emotives, item.metadata);
-      const emotives = item.emotives ?? [];
-      const metadata = item.metadata ?? {};
-      // Patterns learned without emotives or metadata (the training path) store NULL for both.
-      const blob = Buffer.from(name, 'hex');
-      const inserted = this.stmt.insertPattern.run(
-        node,
-        blob,
-        JSON.stringify(item.events),
-        flat.length,
-        annotated ? JSON.stringify(emotiveWindow(emotives, persistence)) : null,
-        annotated ? JSON.stringify(metadata) : null,
-      );
-      const isNew = inserted.changes === 1;
-      let row: { id: number; frequency: number };
-      if (isNew) {
-        row = { id: Number(inserted.lastInsertRowid), frequency: 1 };
+    const learned: Learned = { outcomes: [], symbolDelta: new Map(), totalSymbols: 0, newPatterns: 0 };
+    for (let start = 0; start < items.length; ) {
+      let end = start;
+      while (end < items.length && !carriesAnnotations(items[end].emotives, items[end].metadata)) end++;
+      if (end > start) {
+        this.learnPlain(node, items, start, end, learned);
+        start = end;
       } else {
-        row = this.stmt.storedPattern.get(node, blob) as { id: number; frequency: number };
-        row.frequency += 1;
-        this.stmt.countPattern.run(row.frequency, row.id);
+        this.learnAnnotated(node, items[start], persistence, learned);
+        start++;
       }
-      if (!isNew && annotated) {
-        const stored = this.stmt.annotations.get(row.id) as { emotives: string | null; metadata: string | null };
-        const storedEmotives: Emotives[] = stored.emotives ? JSON.parse(stored.emotives) : [];
-        const storedMetadata: PatternMetadata = stored.metadata ? JSON.parse(stored.metadata) : {};
-        this.stmt.setAnnotations.run(
-          JSON.stringify(emotiveWindow([...storedEmotives, ...emotives], persistence)),
-          JSON.stringify(mergeMetadata(storedMetadata, metadata)),
-          row.id,
-        );
+    }
+    this.applySymbolDeltas(node, learned.symbolDelta);
+    this.stmt.addTotals.run(learned.totalSymbols, learned.newPatterns, learned.newPatterns, node);
+    return learned.outcomes;
+  }
+
+  /**
+   * Learns `items[start, end)`, none annotated. Their distinct names are inserted in name order, so
+   * the name index is written page after page rather than at random, many rows per statement,
+   * each with the number of items of its name as frequency, skipping stored names. A statement that inserts fewer rows than it was given has its rows read
+   * back: those with ids above the rows it inserted were stored before. Outcomes and frequencies
+   * follow item order: the first item of a name not stored before creates its pattern, every
+   * other one re-learns it.
+   */
+  private learnPlain(node: number, items: readonly LearnItem[], start: number, end: number, learned: Learned): void {
+    const byName = new Map<string, PlainEntry>();
+    const entries: PlainEntry[] = [];
+    // Per item, its name's entry.
+    const itemEntries: PlainEntry[] = [];
+    for (let i = start; i < end; i++) {
+      const { events, name: given } = items[i];
+      const length = checkedLength(events);
+      const name = given === undefined ? patternName(events) : checkedName(given);
+      let entry = byName.get(name);
+      if (entry) entry.count++;
+      else {
+        entry = { name, json: JSON.stringify(events), length, id: 0, stored: 0, count: 1 };
+        byName.set(name, entry);
+        entries.push(entry);
       }
-      // Distinct symbols in first-appearance order; the first one is the pattern's first symbol.
-      const distinct: SymbolDelta[] = [];
-      for (const symbol of flat) {
-        let delta = symbolDelta.get(symbol);
-        if (!delta) symbolDelta.set(symbol, (delta = { symbol, freq: 0, pmf: 0, id: 0 }));
+      itemEntries.push(entry);
+    }
+    const ordered = inNameOrder(entries);
+    for (let first = 0; first < ordered.length; first += ROWS_PER_INSERT) {
+      const group = ordered.slice(first, first + ROWS_PER_INSERT);
+      const args: unknown[] = [];
+      for (const { name, json, length, count } of group) args.push(node, name, json, length, count);
+      const result = this.insertPatterns(group.length).run(args);
+      if (result.changes === group.length) continue;
+      // Rows this statement inserted have the highest ids, one after another.
+      const firstNew = result.changes === 0 ? Infinity : Number(result.lastInsertRowid) - result.changes + 1;
+      const groupNames = JSON.stringify(group.map((entry) => entry.name));
+      for (const row of this.stmt.storedPatterns.all(node, groupNames) as { id: number; name: Buffer; frequency: number }[]) {
+        if (row.id >= firstNew) continue;
+        const entry = byName.get(row.name.toString('hex'))!;
+        entry.id = row.id;
+        entry.stored = row.frequency;
+      }
+    }
+    for (const entry of entries) {
+      if (entry.stored > 0) this.stmt.countPattern.run(entry.stored + entry.count, entry.id);
+    }
+    // Outcomes in item order; `count` now counts the items of each name already learned.
+    for (const entry of entries) entry.count = 0;
+    for (let k = 0; k < itemEntries.length; k++) {
+      const entry = itemEntries[k];
+      entry.count++;
+      this.countLearned(learned, entry.name, items[start + k].events, entry.stored + entry.count, entry.stored === 0 && entry.count === 1);
+    }
+  }
+
+  /** The multi-row insert of `count` unannotated patterns (with their frequencies) that skips stored names. */
+  private insertPatterns(count: number): Statement {
+    let statement = this.insertPatternsOf.get(count);
+    if (!statement) {
+      const values = new Array(count).fill('(?, unhex(?), ?, ?, ?)').join(', ');
+      statement = this.db.prepare(
+        `INSERT INTO patterns (node, name, events, length, frequency) VALUES ${values} ON CONFLICT (node, name) DO NOTHING`,
+      );
+      this.insertPatternsOf.set(count, statement);
+    }
+    return statement;
+  }
+
+  /** Learns one item that carries emotives or metadata. */
+  private learnAnnotated(node: number, item: LearnItem, persistence: number, learned: Learned): void {
+    const length = checkedLength(item.events);
+    const name = item.name === undefined ? patternName(item.events) : checkedName(item.name);
+    const emotives = item.emotives ?? [];
+    const metadata = item.metadata ?? {};
+    const blob = Buffer.from(name, 'hex');
+    const inserted = this.stmt.insertPattern.run(
+      node,
+      blob,
+      JSON.stringify(item.events),
+      length,
+      JSON.stringify(emotiveWindow(emotives, persistence)),
+      JSON.stringify(metadata),
+    );
+    const isNew = inserted.changes === 1;
+    let frequency = 1;
+    if (!isNew) {
+      const row = this.stmt.storedPattern.get(node, blob) as { id: number; frequency: number };
+      frequency = row.frequency + 1;
+      this.stmt.countPattern.run(frequency, row.id);
+      const stored = this.stmt.annotations.get(row.id) as { emotives: string | null; metadata: string | null };
+      const storedEmotives: Emotives[] = stored.emotives ? JSON.parse(stored.emotives) : [];
+      const storedMetadata: PatternMetadata = stored.metadata ? JSON.parse(stored.metadata) : {};
+      this.stmt.setAnnotations.run(
+        JSON.stringify(emotiveWindow([...storedEmotives, ...emotives], persistence)),
+        JSON.stringify(mergeMetadata(storedMetadata, metadata)),
+        row.id,
+      );
+    }
+    const distinct = this.countLearned(learned, name, item.events, frequency, isNew);
+    if (emotives.length > 0) {
+      const average = averageEmotives(emotives);
+      for (const symbol of distinct) {
+        for (const [emotive, value] of Object.entries(average)) this.stmt.addAffinity.run(node, symbol, emotive, value);
+      }
+    }
+  }
+
+  /**
+   * Records one learned item: its outcome, the node totals, and its symbols' deltas (freq per
+   * occurrence, pmf once per distinct symbol of a new pattern). Returns the distinct symbols.
+   */
+  private countLearned(learned: Learned, name: string, events: readonly Event[], frequency: number, isNew: boolean): string[] {
+    const distinct: string[] = [];
+    let length = 0;
+    for (const event of events) {
+      length += event.length;
+      for (const symbol of event) {
+        let delta = learned.symbolDelta.get(symbol);
+        if (!delta) learned.symbolDelta.set(symbol, (delta = { symbol, freq: 0, pmf: 0, id: 0 }));
         delta.freq += 1;
-        if (!distinct.includes(delta)) {
-          distinct.push(delta);
+        if (!distinct.includes(symbol)) {
+          distinct.push(symbol);
           if (isNew) delta.pmf += 1;
         }
       }
-      if (emotives.length > 0) {
-        const average = averageEmotives(emotives);
-        for (const { symbol } of distinct) {
-          for (const [emotive, value] of Object.entries(average)) this.stmt.addAffinity.run(node, symbol, emotive, value);
-        }
-      }
-      totalSymbols += flat.length;
-      if (isNew) {
-        newPatterns++;
-        created.push({ id: row.id, distinct });
-      }
-      outcomes.push({ name, frequency: row.frequency, created: isNew });
     }
-    this.applySymbolDeltas(node, symbolDelta);
-    this.indexPatterns(created);
-    this.stmt.addTotals.run(totalSymbols, newPatterns, newPatterns, node);
-    return outcomes;
+    learned.totalSymbols += length;
+    if (isNew) learned.newPatterns++;
+    learned.outcomes.push({ name, frequency, created: isNew });
+    return distinct;
   }
+
 
   /** The node's remembered symbol ids, emptied when the node's epoch moved on. */
   private knownSymbolIds(node: number, epoch: number): Map<string, number> {
@@ -369,10 +494,14 @@ export class SqliteStore implements Store {
       }
     }
     const fresh: SymbolDelta[] = [];
+    const stored: SymbolDelta[] = [];
     for (const delta of deltas.values()) {
       if (delta.id === 0) fresh.push(delta);
-      else this.stmt.addSymbolStats.run(delta.freq, delta.pmf, delta.id);
+      else stored.push(delta);
     }
+    // In row order, the updates read and write the symbol table's pages one after another.
+    stored.sort((a, b) => a.id - b.id);
+    for (const delta of stored) this.stmt.addSymbolStats.run(delta.freq, delta.pmf, delta.id);
     if (fresh.length > 0) {
       let next = (this.stmt.maxSymbolId.get() as { id: number }).id;
       for (const delta of fresh) {
@@ -384,15 +513,6 @@ export class SqliteStore implements Store {
       );
     }
     if (learned.length > 0) this.pendingSymbolIds.push({ node, epoch, ids: learned });
-  }
-
-  /** Adds new patterns to the symbol index: `f<first symbol id>` and `s<id>` of each distinct symbol. */
-  private indexPatterns(created: readonly { id: number; distinct: SymbolDelta[] }[]): void {
-    this.insertRows(this.indexPatternsOf, created, 2, 'INSERT INTO symbol_index (rowid, tokens) VALUES', (args, { id, distinct }) => {
-      let tokens = `f${distinct[0].id}`;
-      for (const delta of distinct) tokens += ` s${delta.id}`;
-      args.push(id, tokens);
-    });
   }
 
   /** Inserts `rows` with multi-row statements of up to ROWS_PER_INSERT rows of `columns` values. */
@@ -472,21 +592,16 @@ export class SqliteStore implements Store {
     return out;
   }
 
-  private indexQuery(kbId: string, symbols: readonly string[], prefix: 's' | 'f'): PatternRecord[] {
-    const node = this.nodeId(kbId);
-    if (node === undefined || symbols.length === 0) return [];
-    const ids = this.stmt.symbolIds.all(node, JSON.stringify([...new Set(symbols)])) as { id: number }[];
-    if (ids.length === 0) return [];
-    const match = ids.map((r) => `${prefix}${r.id}`).join(' OR ');
-    return (this.stmt.patternsByIndex.all(match, node) as PatternRow[]).map(toRecord);
-  }
-
+  // The symbol → pattern index is the in-memory one every prediction reads, caught up from the
+  // pattern log; a learn writes nothing for it.
   async patternsWithAnySymbol(kbId: string, symbols: readonly string[]): Promise<PatternRecord[]> {
-    return this.indexQuery(kbId, symbols, 's');
+    if (this.nodeId(kbId) === undefined || symbols.length === 0) return [];
+    return indexedPatternsWithAnySymbol(this, kbId, symbols);
   }
 
   async patternsStartingWith(kbId: string, symbol: string): Promise<PatternRecord[]> {
-    return this.indexQuery(kbId, [symbol], 'f');
+    if (this.nodeId(kbId) === undefined) return [];
+    return indexedPatternsStartingWith(this, kbId, symbol);
   }
 
   async *allPatterns(kbId: string): AsyncIterable<PatternRecord> {
@@ -572,7 +687,6 @@ export class SqliteStore implements Store {
     if (node === undefined) return;
     this.db
       .transaction(() => {
-        this.db.prepare('DELETE FROM symbol_index WHERE rowid IN (SELECT id FROM patterns WHERE node = ?)').run(node);
         for (const table of ['patterns', 'symbols', 'affinity', 'vectors']) {
           this.db.prepare(`DELETE FROM ${table} WHERE node = ?`).run(node);
         }

@@ -1,17 +1,22 @@
 /**
- * The SQLite schema of a kato-ts data directory: nodes, patterns, symbol statistics, the
- * symbol → pattern index (FTS5), affinities, vectors, sessions and the training ledger.
+ * The SQLite schema of a kato-ts data directory: nodes, patterns, symbol statistics, affinities,
+ * vectors, sessions and the training ledger.
  */
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
+
+/**
+ * Statements that bring a database of an earlier schema version up to this one, by the version
+ * they start from. Version 2 kept a symbol → pattern index (FTS5) that every learn wrote; the
+ * index is now held in memory and read from the pattern log (`store/node-index.ts`).
+ */
+export const MIGRATIONS: Record<number, string> = {
+  2: 'DROP TABLE IF EXISTS symbol_index;',
+};
 
 /** Page size of a new database: fewer, larger WAL frames per commit of a batched learn. */
 export const PAGE_SIZE = 16_384;
 
-// The symbol index is a contentless FTS5 table whose rowid is the pattern id and whose tokens
-// are `s<symbol id>` for every distinct symbol and `f<symbol id>` for the first symbol: FTS5
-// merges postings in segments, so adding a pattern costs the same whatever the index size. The
-// tokens are ASCII, so the ascii tokenizer splits them exactly as unicode61 would, for less work.
 // A node's `epoch` grows whenever its symbols are deleted, so a connection knows when the symbol
 // ids it remembers for the node are stale.
 export const SCHEMA_SQL = `
@@ -44,9 +49,6 @@ CREATE TABLE IF NOT EXISTS symbols (
   pmf INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS symbols_name ON symbols (node, symbol);
-CREATE VIRTUAL TABLE IF NOT EXISTS symbol_index USING fts5 (
-  tokens, content = '', contentless_delete = 1, detail = none, tokenize = 'ascii'
-);
 CREATE TABLE IF NOT EXISTS affinity (
   node INTEGER NOT NULL,
   symbol TEXT NOT NULL,

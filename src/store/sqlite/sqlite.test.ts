@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore } from '../index.js';
+import { databasePath, openStore } from '../index.js';
+import { openSqliteStore } from './index.js';
 import { storeContract } from '../store.contract.js';
 import { patternName } from '../../engine/names.js';
 import type { LearnItem } from '../../engine/types.js';
@@ -102,6 +104,57 @@ describe('sqlite store on disk', () => {
     expect((await store.totals('r/node1')).totalUniquePatterns).toBe(1);
     expect(await store.listNodes()).toEqual(['r/node0', 'r/node1']);
     await store.close();
+  });
+
+  it('learns any sequence of batches (repeats, stored names, annotated items between) as one item per call would', async () => {
+    const pool: LearnItem[] = [];
+    for (let i = 0; i < 40; i++) pool.push({ events: [[`p${i % 13}`], [`q${i % 7}`], [`r${i}`]] });
+    // Mostly plain items (the training path), with an annotated one now and then.
+    const joy = fc.oneof({ weight: 5, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) });
+    const item = fc.record({ pick: fc.nat(pool.length - 1), joy });
+    const calls = fc.array(fc.array(item, { minLength: 1, maxLength: 100, size: 'medium' }), { minLength: 1, maxLength: 4 });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(calls, async (sequence) => {
+        const store = openStore(join(root, `sequence${run++}`));
+        try {
+          const toItem = ({ pick, joy }: { pick: number; joy: number | null }): LearnItem =>
+            joy === null ? pool[pick] : { ...pool[pick], emotives: [{ joy }] };
+          const batched = [];
+          const single = [];
+          for (const call of sequence) {
+            const items = call.map(toItem);
+            batched.push(...(await store.learn('many', items, P)));
+            for (const one of items) single.push(...(await store.learn('one', [one], P)));
+          }
+          expect(batched).toEqual(single);
+          const dump = async (kb: string) => {
+            const patterns = [];
+            for await (const p of store.allPatterns(kb)) patterns.push(p);
+            return { patterns, symbols: await store.allSymbolStats(kb), totals: await store.totals(kb), affinity: await store.affinities(kb) };
+          };
+          expect(await dump('many')).toEqual(await dump('one'));
+        } finally {
+          await store.close();
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('brings a version 2 database up to date: its FTS5 symbol index is dropped, its patterns kept', async () => {
+    const dir = join(root, 'v2');
+    const store = openSqliteStore(databasePath(dir));
+    await store.learn('n', [{ events: [['a'], ['b']] }], P);
+    store.db.exec(`CREATE VIRTUAL TABLE symbol_index USING fts5 (tokens, content = '', contentless_delete = 1, detail = none)`);
+    store.db.prepare("UPDATE meta SET value = '2' WHERE key = 'schema_version'").run();
+    await store.close();
+    const reopened = openSqliteStore(databasePath(dir));
+    const tables = reopened.db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'symbol_index%'").all();
+    expect(tables).toEqual([]);
+    expect(reopened.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get()).toEqual({ value: '3' });
+    expect(names(await reopened.patternsStartingWith('n', 'a'))).toEqual([patternName([['a'], ['b']])]);
+    await reopened.close();
   });
 
   it('learns a large batch exactly as the same items learned one call at a time', async () => {
