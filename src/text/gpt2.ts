@@ -77,43 +77,40 @@ function assertWellFormed(text: string): void {
   }
 }
 
-/** True when some run of whitespace or of non-whitespace is long enough to hold a long pre-token. */
-function hasLongRun(text: string): boolean {
-  let run = 0;
-  let spacing = false;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    const space = code === 32 || (code >= 9 && code <= 13) || (code > 127 && /\s/.test(text[i]));
-    if (space === spacing) {
-      if (++run >= LONG_PIECE) return true;
-    } else {
-      spacing = space;
-      run = 1;
-    }
-  }
-  return false;
+/**
+ * Token ids by pre-token. Pre-tokens are encoded independently of each other, so each distinct
+ * one is encoded once; a lookup never reorders the map (unlike an LRU), and a full map is
+ * emptied and refilled, so its cost per pre-token stays flat however many distinct words a
+ * corpus holds.
+ */
+const pieceIds = new Map<string, readonly number[]>();
+const PIECE_CACHE_LIMIT = 500_000;
+
+function encodePiece(piece: string): readonly number[] {
+  if (piece.length <= LONG_PIECE) return encode(piece, TEXT_ONLY);
+  // Long pre-tokens go through the O(n log n) merger instead of the encoder's quadratic scan.
+  const { ranks } = gpt2Vocabulary();
+  const chars = bytesToTokenString(new TextEncoder().encode(piece));
+  return mergePiece(chars, (t) => ranks.get(t)).map((token) => ranks.get(token) as number);
 }
 
 /** GPT-2 token ids of `text`; `<|endoftext|>` inside it is plain text, never the special token. */
 export function tokenIds(text: string): number[] {
   assertWellFormed(text);
-  if (!hasLongRun(text)) return encode(text, TEXT_ONLY);
-  const { ranks } = gpt2Vocabulary();
   const ids: number[] = [];
-  let segmentStart = 0;
-  const flush = (end: number): void => {
-    if (end > segmentStart) for (const id of encode(text.slice(segmentStart, end), TEXT_ONLY)) ids.push(id);
-  };
-  // Pre-tokens are independent, so the text between long ones is encoded as one segment.
   for (const match of text.matchAll(GPT2_SPLIT)) {
     const piece = match[0];
-    if (piece.length <= LONG_PIECE) continue;
-    flush(match.index);
-    const chars = bytesToTokenString(new TextEncoder().encode(piece));
-    for (const token of mergePiece(chars, (t) => ranks.get(t))) ids.push(ranks.get(token) as number);
-    segmentStart = match.index + piece.length;
+    let pieceTokens = pieceIds.get(piece);
+    if (pieceTokens === undefined) {
+      pieceTokens = encodePiece(piece);
+      // Long pre-tokens are rare and large: they are not kept.
+      if (piece.length <= LONG_PIECE) {
+        if (pieceIds.size >= PIECE_CACHE_LIMIT) pieceIds.clear();
+        pieceIds.set(piece, pieceTokens);
+      }
+    }
+    for (let k = 0; k < pieceTokens.length; k++) ids.push(pieceTokens[k]);
   }
-  flush(text.length);
   return ids;
 }
 

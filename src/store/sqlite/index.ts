@@ -66,6 +66,8 @@ interface PatternRow {
 const ROWS_PER_INSERT = 64;
 /** A node's remembered symbol ids are forgotten past this many (bounded memory). */
 const MAX_CACHED_SYMBOLS = 1 << 21;
+// A learn with this many symbols the connection has no id for reads all of the node's ids.
+const LOAD_SYMBOLS_AT = 4096;
 /** WAL pages between automatic checkpoints: a page dirtied by several commits is copied back once. */
 const WAL_AUTOCHECKPOINT = 4_096;
 
@@ -92,6 +94,8 @@ function toRecord(row: PatternRow): PatternRecord {
 interface SymbolIds {
   epoch: number;
   ids: Map<string, number>;
+  /** True while `ids` holds every symbol of the node: an id it lacks is a new symbol. */
+  complete: boolean;
 }
 
 /** A symbol's statistics change within one learn call, and its row id once written. */
@@ -177,6 +181,8 @@ export class SqliteStore implements Store {
   private readonly symbolIds = new Map<number, SymbolIds>();
   /** Symbol ids learned by the open write transaction, remembered only once it commits. */
   private pendingSymbolIds: { node: number; epoch: number; ids: [string, number][] }[] = [];
+  /** `PRAGMA data_version` as of this connection's last write transaction. */
+  private dataVersion = -1;
   /** Multi-row statements by row count. */
   private readonly insertSymbolsOf = new Map<number, Statement>();
   private readonly insertPatternsOf = new Map<number, Statement>();
@@ -210,6 +216,8 @@ export class SqliteStore implements Store {
       annotations: s('SELECT emotives, metadata FROM patterns WHERE id = ?'),
       setAnnotations: s('UPDATE patterns SET emotives = ?, metadata = ? WHERE id = ?'),
       nodeEpoch: s('SELECT epoch FROM nodes WHERE id = ?'),
+      anySymbol: s('SELECT 1 FROM symbols WHERE node = ? LIMIT 1'),
+      nodeSymbolIds: s('SELECT id, symbol FROM symbols WHERE node = ? LIMIT ?'),
       symbolIdsOf: s('SELECT id, symbol FROM symbols WHERE node = ? AND symbol IN (SELECT value FROM json_each(?))'),
       maxSymbolId: s('SELECT coalesce(max(id), 0) AS id FROM symbols'),
       addSymbolStats: s('UPDATE symbols SET freq = freq + ?, pmf = pmf + ? WHERE id = ?'),
@@ -463,12 +471,35 @@ export class SqliteStore implements Store {
 
 
   /** The node's remembered symbol ids, emptied when the node's epoch moved on. */
-  private knownSymbolIds(node: number, epoch: number): Map<string, number> {
+  private knownSymbolIds(node: number, epoch: number): SymbolIds {
     let known = this.symbolIds.get(node);
     if (!known || known.epoch !== epoch || known.ids.size > MAX_CACHED_SYMBOLS) {
-      this.symbolIds.set(node, (known = { epoch, ids: new Map() }));
+      // A node this connection has not written yet is complete when it has no symbols.
+      const empty = this.stmt.anySymbol.get(node) === undefined;
+      this.symbolIds.set(node, (known = { epoch, ids: new Map(), complete: empty }));
     }
-    return known.ids;
+    return known;
+  }
+
+  /**
+   * Loads every symbol id of the node, making its remembered ids complete, unless it has more
+   * than can be remembered.
+   */
+  private loadSymbolIds(node: number, known: SymbolIds): void {
+    const rows = this.stmt.nodeSymbolIds.all(node, MAX_CACHED_SYMBOLS + 1) as { id: number; symbol: string }[];
+    if (rows.length > MAX_CACHED_SYMBOLS) return;
+    known.ids.clear();
+    for (const { id, symbol } of rows) known.ids.set(symbol, id);
+    known.complete = true;
+  }
+
+  /** Called first in every write transaction: another connection's commit may have added symbols. */
+  private noteOtherWriters(): void {
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (version !== this.dataVersion) {
+      for (const known of this.symbolIds.values()) known.complete = false;
+      this.dataVersion = version;
+    }
   }
 
   /**
@@ -480,14 +511,28 @@ export class SqliteStore implements Store {
     if (deltas.size === 0) return;
     const epoch = (this.stmt.nodeEpoch.get(node) as { epoch: number }).epoch;
     const known = this.knownSymbolIds(node, epoch);
-    const unknown: string[] = [];
+    let unknown: string[] = [];
     for (const delta of deltas.values()) {
-      const id = known.get(delta.symbol);
+      const id = known.ids.get(delta.symbol);
       if (id === undefined) unknown.push(delta.symbol);
       else delta.id = id;
     }
+    // Many unknown symbols are cheaper to resolve by reading all of the node's ids once.
+    if (!known.complete && unknown.length >= LOAD_SYMBOLS_AT) {
+      this.loadSymbolIds(node, known);
+      if (known.complete) {
+        const missing: string[] = [];
+        for (const symbol of unknown) {
+          const id = known.ids.get(symbol);
+          if (id === undefined) missing.push(symbol);
+          else deltas.get(symbol)!.id = id;
+        }
+        unknown = missing;
+      }
+    }
     const learned: [string, number][] = [];
-    if (unknown.length > 0) {
+    if (unknown.length > 0 && !known.complete) {
+      unknown.sort();
       for (const row of this.stmt.symbolIdsOf.all(node, JSON.stringify(unknown)) as { id: number; symbol: string }[]) {
         deltas.get(row.symbol)!.id = row.id;
         learned.push([row.symbol, row.id]);
@@ -503,6 +548,8 @@ export class SqliteStore implements Store {
     stored.sort((a, b) => a.id - b.id);
     for (const delta of stored) this.stmt.addSymbolStats.run(delta.freq, delta.pmf, delta.id);
     if (fresh.length > 0) {
+      // In symbol order, the inserts write the symbol index page after page.
+      fresh.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
       let next = (this.stmt.maxSymbolId.get() as { id: number }).id;
       for (const delta of fresh) {
         delta.id = ++next;
@@ -544,7 +591,12 @@ export class SqliteStore implements Store {
     this.pendingSymbolIds = [];
     let result: T;
     try {
-      result = this.db.transaction(body).immediate();
+      result = this.db
+        .transaction(() => {
+          this.noteOtherWriters();
+          return body();
+        })
+        .immediate();
     } catch (error) {
       this.pendingSymbolIds = [];
       // A node created by the rolled-back transaction does not exist: its remembered id must go.

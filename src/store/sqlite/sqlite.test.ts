@@ -86,6 +86,47 @@ describe('sqlite store on disk', () => {
     await b.close();
   });
 
+  it('finds the symbols another connection added to a node this one knows all the symbols of', async () => {
+    const dir = join(root, 'add-two');
+    const a = openStore(dir);
+    const b = openStore(dir);
+    await a.learn('n', [{ events: [['a'], ['b']] }], P);
+    await b.learn('n', [{ events: [['c'], ['d']] }], P);
+    await a.learn('n', [{ events: [['c'], ['e']] }], P);
+    expect(await b.allSymbolStats('n')).toEqual(
+      new Map([
+        ['a', { freq: 1, pmf: 1 }],
+        ['b', { freq: 1, pmf: 1 }],
+        ['c', { freq: 2, pmf: 2 }],
+        ['d', { freq: 1, pmf: 1 }],
+        ['e', { freq: 1, pmf: 1 }],
+      ]),
+    );
+    await a.close();
+    await b.close();
+  });
+
+  it('reads all of a node’s symbol ids when a learn brings many it does not know', async () => {
+    const dir = join(root, 'load-ids');
+    const a = openStore(dir);
+    const b = openStore(dir);
+    const pairs = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, k) => ({ events: [[`x${from + k}`], [`y${from + k}`]] }));
+    await a.learn('n', [{ events: [['x0'], ['z']] }], P);
+    // b adds 6,000 symbols a has never seen; a then learns 3,000 of them with 6,000 new ones.
+    await b.learn('n', pairs(1, 3001), P);
+    await a.learn('n', [...pairs(1501, 4501), ...pairs(1, 2)], P);
+    const stats = await b.allSymbolStats('n');
+    expect(stats.size).toBe(9001 + 1);
+    expect(stats.get('x0')).toEqual({ freq: 1, pmf: 1 });
+    expect(stats.get('x1')).toEqual({ freq: 2, pmf: 1 });
+    expect(stats.get('x1500')).toEqual({ freq: 1, pmf: 1 });
+    expect(stats.get('y2000')).toEqual({ freq: 2, pmf: 1 });
+    expect(stats.get('y4500')).toEqual({ freq: 1, pmf: 1 });
+    await a.close();
+    await b.close();
+  });
+
   it('remembers no id of a symbol or node whose insert was rolled back', async () => {
     const store = openStore(join(root, 'rollback'));
     await store.createRun('r', 'h', {});
