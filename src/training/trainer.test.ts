@@ -95,8 +95,8 @@ beforeAll(async () => {
 describe('default batch size', () => {
   it('grows with the tokens committed, between its floor and its ceiling', () => {
     expect(defaultBatchTokens(0)).toBe(DEFAULT_BATCH_TOKENS);
-    expect(defaultBatchTokens(8 * DEFAULT_BATCH_TOKENS)).toBe(DEFAULT_BATCH_TOKENS);
-    expect(defaultBatchTokens(8_000_000)).toBe(1_000_000);
+    expect(defaultBatchTokens(4 * DEFAULT_BATCH_TOKENS)).toBe(DEFAULT_BATCH_TOKENS);
+    expect(defaultBatchTokens(6_000_000)).toBe(1_500_000);
     expect(defaultBatchTokens(10 ** 9)).toBe(MAX_BATCH_TOKENS);
   });
 });

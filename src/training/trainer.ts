@@ -13,14 +13,13 @@ import { createPreparer, type PrepareOutcome, type Preparer } from './preparer.j
 
 /**
  * Tokens per commit batch by default. Larger transactions cost the store less per pattern (shared
- * symbol upserts, fewer index segments): on Brown, 512k-token batches take ~10% less commit CPU
- * than 128k ones.
+ * symbol updates, index pages written once per batch).
  */
 export const DEFAULT_BATCH_TOKENS = 524_288;
 /** A batch is committed at least this often (ms) while documents arrive, so progress stays regular. */
 export const DEFAULT_BATCH_MILLIS = 2_000;
 /**
- * By default batches grow with the session, to an eighth of the tokens committed so far, up to
+ * By default batches grow with the session, to a quarter of the tokens committed so far, up to
  * this many tokens (their time limit in proportion): in a large KB each batch's inserts dirty
  * most index pages whatever its size, so larger batches write fewer bytes per token.
  */
@@ -28,7 +27,7 @@ export const MAX_BATCH_TOKENS = 2_097_152;
 
 /** The default batch size (tokens) once a session has committed `committed` tokens. */
 export function defaultBatchTokens(committed: number): number {
-  return Math.min(MAX_BATCH_TOKENS, Math.max(DEFAULT_BATCH_TOKENS, Math.floor(committed / 8)));
+  return Math.min(MAX_BATCH_TOKENS, Math.max(DEFAULT_BATCH_TOKENS, Math.floor(committed / 4)));
 }
 /** Skipped documents listed by a session (all are counted). */
 const MAX_LISTED_SKIPS = 1_000;
