@@ -12,12 +12,16 @@ import { budget, channel, END, IDLE } from './pipeline.js';
 import { createPreparer, type PrepareOutcome, type Preparer } from './preparer.js';
 
 /**
- * Tokens per commit batch by default. Larger transactions cost the store less per pattern (shared
- * symbol updates, index pages written once per batch).
+ * Tokens per commit batch at the start of a session. Larger transactions cost the store less per
+ * pattern (shared symbol updates, index pages written once per batch); smaller first batches start
+ * committing sooner, while later documents are still being prepared.
  */
-export const DEFAULT_BATCH_TOKENS = 524_288;
-/** A batch is committed at least this often (ms) while documents arrive, so progress stays regular. */
-export const DEFAULT_BATCH_MILLIS = 2_000;
+export const DEFAULT_BATCH_TOKENS = 262_144;
+/**
+ * A batch of the default size is committed at least this often (ms) while documents arrive, so
+ * progress stays regular; larger batches get proportionally longer.
+ */
+export const DEFAULT_BATCH_MILLIS = 1_000;
 /**
  * By default batches grow with the session, to a quarter of the tokens committed so far, up to
  * this many tokens (their time limit in proportion): in a large KB each batch's inserts dirty

@@ -11,7 +11,7 @@ import { defaultWorkers } from '../../training/preparer.js';
 import { progressView } from '../../training/progress.js';
 import { commandKnowledgeBase } from '../../training/remote.js';
 import { DEFAULT_DATASET, runTraining, type TrainingReport } from '../../training/session.js';
-import { DEFAULT_BATCH_TOKENS } from '../../training/trainer.js';
+import { DEFAULT_BATCH_TOKENS, MAX_BATCH_TOKENS } from '../../training/trainer.js';
 import { EXIT } from '../program.js';
 import { packageVersion } from '../version.js';
 
@@ -105,7 +105,8 @@ async function trainAction(flags: TrainFlags, command: Command): Promise<void> {
   const hierarchy = hierarchyGiven ? parseHierarchy(flags.chunks, flags.levels, flags.remainder ?? 'merge') : undefined;
   const maxDocs = optionalInteger('--max-docs', flags.maxDocs, 0);
   const workers = optionalInteger('--workers', flags.workers, 0, 64) ?? defaultWorkers();
-  const batchTokens = optionalInteger('--batch-tokens', flags.batchTokens, 1) ?? DEFAULT_BATCH_TOKENS;
+  // Without --batch-tokens, batches grow with the tokens committed (see defaultBatchTokens).
+  const batchTokens = optionalInteger('--batch-tokens', flags.batchTokens, 1);
   const provenance = optionalInteger('--provenance', flags.provenance, 0, MAX_PROVENANCE);
   const mode = flags.progress ?? (process.stderr.isTTY ? 'bar' : 'lines');
   if (mode !== 'bar' && mode !== 'lines' && mode !== 'none') {
@@ -199,7 +200,10 @@ export function registerTrain(program: Command): void {
     .option('--remainder <policy>', "a level's single leftover symbol: merge (join the last chunk) or drop", 'merge')
     .option('--provenance <n>', 'keep the source document ids of each pattern\'s first n learns as metadata (0 = off)')
     .option('--workers <n>', `preparation threads, 0 = main thread (default: ${defaultWorkers()} here)`)
-    .option('--batch-tokens <n>', 'tokens per commit transaction', String(DEFAULT_BATCH_TOKENS))
+    .option(
+      '--batch-tokens <n>',
+      `tokens per commit transaction (default: ${count(DEFAULT_BATCH_TOKENS)}, growing to a quarter of the tokens committed, at most ${count(MAX_BATCH_TOKENS)})`,
+    )
     .option('--data-dir <dir>', 'data directory (kato.db, runs/)', './kato-data')
     .option('--run <name>', 'run name: its own nodes <run>/node<l> and ledger', 'default')
     .option('--resume', 'continue the run from its ledger (settings not given are the run\'s own)')
