@@ -106,15 +106,10 @@ interface SymbolDelta {
   id: number;
 }
 
-function flatLength(events: readonly (readonly string[])[]): number {
-  let length = 0;
-  for (const event of events) length += event.length;
-  return length;
-}
-
 /** The number of symbols of a pattern to learn, refused when fewer than 2. */
 function checkedLength(events: readonly (readonly string[])[]): number {
-  const length = flatLength(events);
+  let length = 0;
+  for (const event of events) length += event.length;
   if (length < 2) throw new ValidationError('a pattern needs at least 2 symbols in total', { events });
   return length;
 }
@@ -234,7 +229,6 @@ export class SqliteStore implements Store {
         `SELECT ${PATTERN_COLUMNS} FROM patterns p WHERE p.node = ? AND p.name IN (SELECT unhex(value) FROM json_each(?))`,
       ),
       patternPage: s(`SELECT ${PATTERN_COLUMNS} FROM patterns p WHERE p.node = ? AND p.name > ? ORDER BY p.name LIMIT ${PAGE}`),
-      symbolIds: s(`SELECT id, symbol FROM symbols WHERE node = ? AND symbol IN (SELECT value FROM json_each(?))`),
       symbolStats: s(`SELECT symbol, freq, pmf FROM symbols WHERE node = ? AND symbol IN (SELECT value FROM json_each(?))`),
       allSymbolStats: s('SELECT symbol, freq, pmf FROM symbols WHERE node = ?'),
       totals: s(
@@ -340,10 +334,10 @@ export class SqliteStore implements Store {
   /**
    * Learns `items[start, end)`, none annotated. Their distinct names are inserted in name order, so
    * the name index is written page after page rather than at random, many rows per statement,
-   * each with the number of items of its name as frequency, skipping stored names. A statement that inserts fewer rows than it was given has its rows read
-   * back: those with ids above the rows it inserted were stored before. Outcomes and frequencies
-   * follow item order: the first item of a name not stored before creates its pattern, every
-   * other one re-learns it.
+   * each with the number of items of its name as frequency, skipping stored names. A statement
+   * that inserts fewer rows than it was given has its rows read back: those with ids below the
+   * rows it inserted were stored before. Outcomes and frequencies follow item order: the first
+   * item of a name not stored before creates its pattern, every other one re-learns it.
    */
   private learnPlain(node: number, items: readonly LearnItem[], start: number, end: number, learned: Learned): void {
     const byName = new Map<string, PlainEntry>();
@@ -468,7 +462,6 @@ export class SqliteStore implements Store {
     learned.outcomes.push({ name, frequency, created: isNew });
     return distinct;
   }
-
 
   /** The node's remembered symbol ids, emptied when the node's epoch moved on. */
   private knownSymbolIds(node: number, epoch: number): SymbolIds {
