@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { patternName } from '../names.js';
 import type { Event, SessionConfig } from '../types.js';
-import { addToCandidateIndex, compareNames, createCandidateIndex, renumberByName, slotEvents, slotName } from './candidate-index.js';
+import { addToCandidateIndex, compareNames, createCandidateIndex, pairHolders, renumberByName, slotEvents, slotName } from './candidate-index.js';
 import { selectCandidates } from './candidate-selection.js';
 import { preBound } from './pre-bound.js';
 import { matchContext, matchPattern } from './match.js';
@@ -125,7 +125,36 @@ describe('candidate index', () => {
     );
   });
 
-  it('stays exact while its bitset and position caches evict entries', () => {
+  it('finds the holders of a symbol pair from either posting list, with repeats and long patterns', () => {
+    // Symbols a, b, c with skewed frequencies, repeated at random; one pattern longer than the
+    // 255 positions the index notes.
+    const alphabet = ['a', 'a', 'a', 'b', 'c', 'x', 'y', 'z'];
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.constantFrom(...alphabet), { minLength: 1, maxLength: 10 }), { minLength: 1, maxLength: 40 }), fc.boolean(), (rows, long) => {
+        const patterns = rows.map((symbols) => single(...symbols));
+        if (long) patterns.push(single(...Array.from({ length: 300 }, (_, i) => `f${i}`), 'a', 'b', 'c', 'a', 'a'));
+        const unique = [...new Map(patterns.map((p) => [patternName(p), p])).values()];
+        const index = indexOf(unique, 1);
+        for (const [x, y] of [['a', 'b'], ['b', 'a'], ['a', 'a'], ['c', 'a'], ['b', 'c']]) {
+          const a = index.symbolIds.get(x);
+          const b = index.symbolIds.get(y);
+          if (a === undefined || b === undefined) continue;
+          const expected: number[] = [];
+          unique.forEach((events, slot) => {
+            const flat = events.flat();
+            if (flat.some((s, k) => s === x && flat[k + 1] === y)) expected.push(slot);
+          });
+          const { data, count } = pairHolders(index, a, b);
+          const slots: number[] = [];
+          for (let i = 0, at = 0; i < count; i++, at += data[at + 1] + 4) slots.push(data[at]);
+          expect(slots).toEqual(expected);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('stays exact while its bitset cache evicts entries', () => {
     // 600 symbols with lists long enough for bitsets (minimum 1): far more than the caches keep.
     const patterns = Array.from({ length: 600 }, (_, i) => single(`k${i}`, `k${(i * 7 + 1) % 600}`, `k${(i * 13 + 2) % 600}`, 'common'));
     const index = indexOf(patterns, 1);
@@ -135,7 +164,6 @@ describe('candidate index', () => {
       expect(selection.names.sort()).toEqual(scoredNames(patterns, stm, defaults, 5));
     }
     expect(index.bitsets.size).toBeLessThanOrEqual(256);
-    expect(index.positions.size).toBeLessThanOrEqual(32);
   });
 
   it('stays exact as patterns are added between queries', () => {

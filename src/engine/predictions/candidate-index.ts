@@ -1,6 +1,6 @@
 /**
  * An in-memory symbol → pattern index of a node: patterns as interned symbol ids, posting lists
- * with occurrence counts, and on-demand bitsets and position arrays for long posting lists.
+ * with occurrence counts, and on-demand bitsets and pair holders for long posting lists.
  */
 import { ValidationError } from '../../errors.js';
 import type { Event } from '../types.js';
@@ -53,11 +53,6 @@ export interface CandidateIndex {
   pairs: Map<number, PairHolders>;
   /** Int32 words held by `pairs`. */
   pairWords: number;
-  /**
-   * Per slot, for the symbols with long posting lists (built on demand): 1 + the symbol's position
-   * in the pattern, 0 when absent, 255 when repeated or too far to note.
-   */
-  positions: Map<number, Uint8Array>;
   /** Posting lists at least this long are tested through bitsets (and their lone slots by class). */
   bitsetMinimum: number;
   /** Scores of signatures by query structure, remembered across queries (see `selectCandidates`). */
@@ -129,7 +124,6 @@ export function createCandidateIndex(options: { bitsetMinimum?: number } = {}): 
     repeats: new Map(),
     pairs: new Map(),
     pairWords: 0,
-    positions: new Map(),
     scores: new Map(),
     scoreCount: 0,
     structures: new Map(),
@@ -200,12 +194,10 @@ export function addToCandidateIndex(index: CandidateIndex, name: string, events:
       index.tokens[p++] = id;
       const list = index.postings[id];
       const used = index.postingLengths[id];
-      const at = index.positions.get(id);
       // A symbol repeated in the pattern is posted once, with its number of occurrences.
       if (used > 0 && list[used - 1] === slot) {
         const occurrences = index.occurrences[id];
         if (occurrences[used - 1] < 255) occurrences[used - 1]++;
-        if (at) at[slot] = 255;
         const repeats = index.repeats.get(id);
         if (repeats) {
           const sized = grown(repeats, (slot >>> 5) + 1);
@@ -213,11 +205,6 @@ export function addToCandidateIndex(index: CandidateIndex, name: string, events:
           index.repeats.set(id, sized);
         }
         continue;
-      }
-      if (at) {
-        const sized = grown(at, slot + 1);
-        sized[slot] = Math.min(255, p - start);
-        index.positions.set(id, sized);
       }
       distinct++;
       const next = grown(list, used + 1);
@@ -261,10 +248,9 @@ export function addToCandidateIndex(index: CandidateIndex, name: string, events:
   index.size = slot + 1;
 }
 
-// Bitsets (size/8 bytes each) and position arrays (size bytes each) are caches rebuilt on
-// demand; these caps bound their memory, the oldest going first.
+// Bitsets (size/8 bytes each) are caches rebuilt on demand; this cap bounds their memory, the
+// oldest going first.
 const MAX_BITSETS = 256;
-const MAX_POSITION_ARRAYS = 32;
 // Pair holders are copies of the patterns holding a bigram: bounded in number and in words.
 const MAX_PAIRS = 4096;
 const MAX_PAIR_WORDS = 24_000_000;
@@ -311,8 +297,8 @@ export function pairHolders(index: CandidateIndex, a: number, b: number): PairHo
   const key = pairKey(a, b);
   let pair = recall(index.pairs, key);
   if (!pair) {
-    // The slots in both posting lists (or repeating `a` when a = b) whose positions put b right
-    // after a; a repeated symbol's positions are read from the pattern.
+    // The slots of the shorter posting list (or of `a`'s repeats when a = b) whose next (or
+    // previous) token is the other symbol; a repeated symbol's positions are read from the pattern.
     pair = { data: new Int32Array(64), words: 0, keys: new Float64Array(8), count: 0 };
     const { tokens, tokenStart } = index;
     const holds = (slot: number) => {
@@ -321,30 +307,28 @@ export function pairHolders(index: CandidateIndex, a: number, b: number): PairHo
       }
       return false;
     };
-    const listA = index.postings[a];
-    const occurrencesA = index.occurrences[a];
-    const firstA = index.firstPositions[a];
     const usedA = index.postingLengths[a];
-    if (a === b) {
-      for (let i = 0; i < usedA; i++) if (occurrencesA[i] > 1 && holds(listA[i])) appendHolder(index, pair, listA[i]);
-    } else {
-      const listB = index.postings[b];
-      const occurrencesB = index.occurrences[b];
-      const firstB = index.firstPositions[b];
-      const usedB = index.postingLengths[b];
-      for (let i = 0, j = 0; i < usedA && j < usedB; ) {
-        const sa = listA[i];
-        const sb = listB[j];
-        if (sa < sb) i++;
-        else if (sb < sa) j++;
-        else {
-          const pa = occurrencesA[i] === 1 ? firstA[i] : 255;
-          const pb = occurrencesB[j] === 1 ? firstB[j] : 255;
-          if (pa === 255 || pb === 255 ? holds(sa) : pb === pa + 1) appendHolder(index, pair, sa);
-          i++;
-          j++;
-        }
+    const usedB = index.postingLengths[b];
+    // From a's list, b must follow a's one occurrence; from b's, a must precede b's.
+    const fromA = a === b || usedA <= usedB;
+    const id = fromA ? a : b;
+    const list = index.postings[id];
+    const occurrences = index.occurrences[id];
+    const first = index.firstPositions[id];
+    const other = fromA ? b : a;
+    const step = fromA ? 0 : -2;
+    for (let i = 0, used = fromA ? usedA : usedB; i < used; i++) {
+      const slot = list[i];
+      const start = tokenStart[slot];
+      let held: boolean;
+      if (occurrences[i] > 1 || first[i] === 255) held = holds(slot);
+      else if (a === b) held = false;
+      else {
+        // 1-based position p: the next token is at start + p, the previous one at start + p − 2.
+        const q = start + first[i] + step;
+        held = q >= start && q < tokenStart[slot + 1] && tokens[q] === other;
       }
+      if (held) appendHolder(index, pair, slot);
     }
     if (index.pairs.size >= MAX_PAIRS || index.pairWords > MAX_PAIR_WORDS) {
       for (const [oldest, held] of index.pairs) {
@@ -383,20 +367,6 @@ export function bitset(index: CandidateIndex, id: number): Uint32Array {
     remember(index.bitsets, id, bits, MAX_BITSETS);
   }
   return bits;
-}
-
-/** Per-slot positions of a symbol (see CandidateIndex.positions), built from its posting list. */
-export function positionsOf(index: CandidateIndex, id: number): Uint8Array {
-  let at = recall(index.positions, id);
-  if (!at) {
-    at = new Uint8Array(index.size + 1);
-    const list = index.postings[id];
-    const occurrences = index.occurrences[id];
-    const first = index.firstPositions[id];
-    for (let i = 0, n = index.postingLengths[id]; i < n; i++) at[list[i]] = occurrences[i] === 1 ? first[i] : 255;
-    remember(index.positions, id, at, MAX_POSITION_ARRAYS);
-  }
-  return at;
 }
 
 /** The name of a slot as bare hex. */
@@ -460,7 +430,7 @@ function nameOrder(index: CandidateIndex): Int32Array {
 /**
  * Renumbers the index's slots in name order, so that comparing two names is comparing two slots;
  * patterns added later are numbered after them. Returns the new slot of each old slot. The
- * caches of bitsets, repeats, positions and pair holders are dropped.
+ * caches of bitsets, repeats and pair holders are dropped.
  */
 export function renumberByName(index: CandidateIndex): Int32Array {
   const n = index.size;
@@ -510,7 +480,6 @@ export function renumberByName(index: CandidateIndex): Int32Array {
   index.renumbered++;
   index.bitsets.clear();
   index.repeats.clear();
-  index.positions.clear();
   index.pairs.clear();
   index.pairWords = 0;
   return slotOf;

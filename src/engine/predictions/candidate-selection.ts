@@ -7,7 +7,6 @@ import {
   compareNames,
   grown,
   pairHolders,
-  positionsOf,
   repeatsOf,
   slotName,
   type CandidateIndex,
@@ -386,28 +385,19 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     // its holders count once, and its repeat holders as many more times.
     const lists: Uint32Array[] = [];
     const weights: number[] = [];
-    // Per unit: the long symbol it belongs to, and whether it stands for the symbol's holders
-    // (rather than for its repeat holders).
-    const unitIds: number[] = [];
-    const holders: boolean[] = [];
-    for (const [u, id] of longIds.entries()) {
+    for (const id of longIds) {
       lists.push(bitset(index, id));
       weights.push(1);
-      unitIds.push(u);
-      holders.push(true);
       const extra = popcount(index.stateMask[id]) - 1;
       if (extra > 0) {
         lists.push(repeatsOf(index, id));
         weights.push(extra);
-        unitIds.push(u);
-        holders.push(false);
       }
     }
-    // Patterns holding two state symbols are grouped by their positions when there is no filter
-    // and events are single symbols (position arrays are read for the units met, as needed).
-    const pairwise = trim && threshold === 2 && !usesDistinct && lists.length <= 32;
-    const positionArrays: (Uint8Array | undefined)[] = [];
-    const positionsAt = (unit: number) => (positionArrays[unit] ??= positionsOf(index, longIds[unitIds[unit]]));
+    // Patterns holding two state symbols (one row each) are grouped by the symbols' first state
+    // positions, their positions in the pattern and its length, when there is no filter and events
+    // are single symbols: those determine the rows.
+    const pairwise = trim && !usesDistinct;
     const pairGroups = new Map<number, number>();
     for (let w = 0; w < words; w++) {
       let c0 = 0;
@@ -452,39 +442,29 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
         x ^= low;
         seen[w] |= low;
         const slot = (w << 5) + 31 - Math.clz32(low);
-        if (pairwise) {
-          // Which symbols the pattern holds: two, each once, at known positions, make its
-          // signature (length, the two positions).
-          let first = -1;
-          let second = -1;
-          let held = 0;
-          for (let k = 0; k < lists.length && held <= 2; k++) {
-            const bits = lists[k];
-            if (w < bits.length && (bits[w] & low) !== 0) {
-              if (held++ === 0) first = k;
-              else second = k;
-            }
-          }
-          if (held === 2 && holders[first] && holders[second]) {
-            const pa = positionsAt(first)[slot];
-            const pb = positionsAt(second)[slot];
-            const length = lengthOf[slot];
-            // Small integer keys: positions below 64, lengths below 255.
-            if (pa < 64 && pb < 64 && length < 255) {
-              const key = (((first * 32 + second) * 64 + pa) * 64 + pb) * 256 + length;
-              let g = pairGroups.get(key);
-              if (g === undefined) {
-                rows.fill(0, 0, length);
-                rows[pa - 1] = stateMask[longIds[unitIds[first]]];
-                rows[pb - 1] = stateMask[longIds[unitIds[second]]];
-                pairGroups.set(key, (g = groupOfRows(slot, length, distinctOf[slot])));
-              }
-              keep(slot, g);
-              continue;
-            }
+        visited++;
+        const start = tokenStart[slot];
+        const length = tokenStart[slot + 1] - start;
+        let held = 0;
+        let pa = 0;
+        let pb = 0;
+        for (let p = 0; p < length; p++) {
+          const mask = stateMask[tokens[start + p]];
+          rows[p] = mask;
+          if (mask !== 0 && ++held <= 2) {
+            if (held === 1) pa = p;
+            else pb = p;
           }
         }
-        visit(slot);
+        // Small integer keys: first state positions below 32, pattern positions below 64, lengths below 256.
+        if (pairwise && held === 2 && pb < 64 && length < 256) {
+          const key = (((31 - Math.clz32(rows[pa] & -rows[pa])) * 32 + (31 - Math.clz32(rows[pb] & -rows[pb]))) * 4096 + pa * 64 + pb) * 256 + length;
+          let g = pairGroups.get(key);
+          if (g === undefined) pairGroups.set(key, (g = groupOfRows(slot, length, distinctOf[slot])));
+          keep(slot, g);
+          continue;
+        }
+        keep(slot, groupOfRows(slot, length, distinctOf[slot]));
       }
     }
   };
