@@ -125,17 +125,20 @@ describe('candidate index', () => {
     );
   });
 
-  it('finds the holders of a symbol pair from either posting list, with repeats and long patterns', () => {
-    // Symbols a, b, c with skewed frequencies, repeated at random; one pattern longer than the
-    // 255 positions the index notes.
-    const alphabet = ['a', 'a', 'a', 'b', 'c', 'x', 'y', 'z'];
+  it('finds the holders of a symbol pair from either posting list, with repeats, events and long patterns', () => {
+    // Symbols with skewed frequencies, repeated at random, in events of one or two symbols; with
+    // `skew`, 200 more patterns hold `a` so that rare symbols' lists are read instead of a's; one
+    // pattern is longer than the 255 positions the index notes.
+    const symbol = fc.constantFrom('a', 'a', 'a', 'b', 'c', 'x', 'y', 'r');
+    const pattern = fc.array(fc.array(symbol, { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 6 });
     fc.assert(
-      fc.property(fc.array(fc.array(fc.constantFrom(...alphabet), { minLength: 1, maxLength: 10 }), { minLength: 1, maxLength: 40 }), fc.boolean(), (rows, long) => {
-        const patterns = rows.map((symbols) => single(...symbols));
-        if (long) patterns.push(single(...Array.from({ length: 300 }, (_, i) => `f${i}`), 'a', 'b', 'c', 'a', 'a'));
+      fc.property(fc.array(pattern, { minLength: 1, maxLength: 30 }), fc.boolean(), fc.boolean(), (drawn, skew, long) => {
+        const patterns: Event[][] = [...drawn];
+        if (skew) for (let i = 0; i < 200; i++) patterns.push(single(`u${i}`, 'a', `v${i}`));
+        if (long) patterns.push(single(...Array.from({ length: 300 }, (_, i) => `f${i}`), 'a', 'b', 'r', 'a', 'a'));
         const unique = [...new Map(patterns.map((p) => [patternName(p), p])).values()];
         const index = indexOf(unique, 1);
-        for (const [x, y] of [['a', 'b'], ['b', 'a'], ['a', 'a'], ['c', 'a'], ['b', 'c']]) {
+        for (const [x, y] of [['a', 'b'], ['b', 'a'], ['a', 'a'], ['a', 'r'], ['r', 'a'], ['b', 'r']]) {
           const a = index.symbolIds.get(x);
           const b = index.symbolIds.get(y);
           if (a === undefined || b === undefined) continue;
@@ -150,7 +153,7 @@ describe('candidate index', () => {
           expect(slots).toEqual(expected);
         }
       }),
-      { numRuns: 200 },
+      { numRuns: 300 },
     );
   });
 

@@ -19,6 +19,8 @@ export interface CandidateIndex {
   occurrences: Uint8Array[];
   /** Per symbol id, parallel to `postings`: 1 + its first position in the flattened pattern (at most 255). */
   firstPositions: Uint8Array[];
+  /** Per symbol id, parallel to `postings`: the symbol id after its first occurrence in that pattern, −1 at the end. */
+  nextTokens: Int32Array[];
   /** Number of patterns. */
   size: number;
   /** Slots below this are numbered in name order (see `renumberByName`). */
@@ -105,6 +107,7 @@ export function createCandidateIndex(options: { bitsetMinimum?: number } = {}): 
     postingLengths: [],
     occurrences: [],
     firstPositions: [],
+    nextTokens: [],
     size: 0,
     sortedCount: 0,
     renumbered: 0,
@@ -151,6 +154,7 @@ function internSymbol(index: CandidateIndex, symbol: string): number {
     index.postingLengths.push(0);
     index.occurrences.push(new Uint8Array(4));
     index.firstPositions.push(new Uint8Array(4));
+    index.nextTokens.push(new Int32Array(4));
     index.stateMask = grown(index.stateMask, id + 1);
   }
   return id;
@@ -187,11 +191,16 @@ export function addToCandidateIndex(index: CandidateIndex, name: string, events:
 
   let p = start;
   let distinct = 0;
+  // The posting (symbol id, entry) whose next token is the next one read.
+  let before = -1;
+  let beforeAt = 0;
   for (const event of events) {
     if (event.length > index.maxEventLength) index.maxEventLength = event.length;
     for (const symbol of event) {
       const id = internSymbol(index, symbol);
       index.tokens[p++] = id;
+      if (before >= 0) index.nextTokens[before][beforeAt] = id;
+      before = -1;
       const list = index.postings[id];
       const used = index.postingLengths[id];
       // A symbol repeated in the pattern is posted once, with its number of occurrences.
@@ -216,6 +225,11 @@ export function addToCandidateIndex(index: CandidateIndex, name: string, events:
       const firstPositions = grown(index.firstPositions[id], used + 1);
       firstPositions[used] = Math.min(255, p - start);
       index.firstPositions[id] = firstPositions;
+      const nextTokens = grown(index.nextTokens[id], used + 1);
+      nextTokens[used] = -1;
+      index.nextTokens[id] = nextTokens;
+      before = id;
+      beforeAt = used;
       index.postingLengths[id] = used + 1;
       const bits = index.bitsets.get(id);
       if (bits) {
@@ -297,8 +311,9 @@ export function pairHolders(index: CandidateIndex, a: number, b: number): PairHo
   const key = pairKey(a, b);
   let pair = recall(index.pairs, key);
   if (!pair) {
-    // The slots of the shorter posting list (or of `a`'s repeats when a = b) whose next (or
-    // previous) token is the other symbol; a repeated symbol's positions are read from the pattern.
+    // The slots of a's posting list whose token after a is b, read in sequence from the list; when
+    // b's list is far shorter, the slots of b's whose token before b is a. A repeated symbol's
+    // positions are read from the pattern.
     pair = { data: new Int32Array(64), words: 0, keys: new Float64Array(8), count: 0 };
     const { tokens, tokenStart } = index;
     const holds = (slot: number) => {
@@ -309,26 +324,23 @@ export function pairHolders(index: CandidateIndex, a: number, b: number): PairHo
     };
     const usedA = index.postingLengths[a];
     const usedB = index.postingLengths[b];
-    // From a's list, b must follow a's one occurrence; from b's, a must precede b's.
-    const fromA = a === b || usedA <= usedB;
-    const id = fromA ? a : b;
-    const list = index.postings[id];
-    const occurrences = index.occurrences[id];
-    const first = index.firstPositions[id];
-    const other = fromA ? b : a;
-    const step = fromA ? 0 : -2;
-    for (let i = 0, used = fromA ? usedA : usedB; i < used; i++) {
-      const slot = list[i];
-      const start = tokenStart[slot];
-      let held: boolean;
-      if (occurrences[i] > 1 || first[i] === 255) held = holds(slot);
-      else if (a === b) held = false;
-      else {
-        // 1-based position p: the next token is at start + p, the previous one at start + p − 2.
-        const q = start + first[i] + step;
-        held = q >= start && q < tokenStart[slot + 1] && tokens[q] === other;
+    if (a !== b && usedB * 8 < usedA) {
+      const list = index.postings[b];
+      const occurrences = index.occurrences[b];
+      const first = index.firstPositions[b];
+      for (let i = 0; i < usedB; i++) {
+        const slot = list[i];
+        // 1-based position p of b: the token before it is at start + p − 2.
+        const held = occurrences[i] > 1 || first[i] === 255 ? holds(slot) : first[i] >= 2 && tokens[tokenStart[slot] + first[i] - 2] === a;
+        if (held) appendHolder(index, pair, slot);
       }
-      if (held) appendHolder(index, pair, slot);
+    } else {
+      const list = index.postings[a];
+      const occurrences = index.occurrences[a];
+      const next = index.nextTokens[a];
+      for (let i = 0; i < usedA; i++) {
+        if (occurrences[i] > 1 ? holds(list[i]) : a !== b && next[i] === b) appendHolder(index, pair, list[i]);
+      }
     }
     if (index.pairs.size >= MAX_PAIRS || index.pairWords > MAX_PAIR_WORDS) {
       for (const [oldest, held] of index.pairs) {
@@ -448,6 +460,7 @@ export function renumberByName(index: CandidateIndex): Int32Array {
   const postings = Array.from({ length: symbolCount }, (_, id) => new Int32Array(Math.max(1, index.postingLengths[id])));
   const occurrences = Array.from({ length: symbolCount }, (_, id) => new Uint8Array(Math.max(1, index.postingLengths[id])));
   const firstPositions = Array.from({ length: symbolCount }, (_, id) => new Uint8Array(Math.max(1, index.postingLengths[id])));
+  const nextTokens = Array.from({ length: symbolCount }, (_, id) => new Int32Array(Math.max(1, index.postingLengths[id])));
   const used = new Int32Array(symbolCount);
   let p = 0;
   for (let slot = 0; slot < n; slot++) {
@@ -466,6 +479,7 @@ export function renumberByName(index: CandidateIndex): Int32Array {
       postings[id][k] = slot;
       occurrences[id][k] = 1;
       firstPositions[id][k] = Math.min(255, p - tokenStart[slot]);
+      nextTokens[id][k] = q + 1 < to ? index.tokens[q + 1] : -1;
       used[id] = k + 1;
     }
     shapeOf[slot] = index.shapeOf[old];
@@ -475,7 +489,7 @@ export function renumberByName(index: CandidateIndex): Int32Array {
     nameBytes.set(index.nameBytes.subarray(old * NAME_BYTES, (old + 1) * NAME_BYTES), slot * NAME_BYTES);
   }
   tokenStart[n] = p;
-  Object.assign(index, { tokens, tokenStart, shapeOf, lengthOf, distinctOf, nameKey, nameBytes, postings, occurrences, firstPositions });
+  Object.assign(index, { tokens, tokenStart, shapeOf, lengthOf, distinctOf, nameKey, nameBytes, postings, occurrences, firstPositions, nextTokens });
   index.sortedCount = n;
   index.renumbered++;
   index.bitsets.clear();
