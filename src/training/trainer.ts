@@ -129,6 +129,9 @@ async function recordsAfter(source: DatasetSource, cursor: string, minChars: num
   }
 }
 
+// The committer gives the event loop a turn at least this often (a commit is one synchronous step).
+const YIELD_EVERY_MS = 20;
+
 /** Trains the run from its ledger's watermark until the stream ends, `maxDocs`, or the signal. */
 export async function train(options: TrainOptions): Promise<TrainSession> {
   const { kb, run, source, config } = options;
@@ -249,7 +252,14 @@ export async function train(options: TrainOptions): Promise<TrainSession> {
       options.onProgress?.(progress());
     };
 
+    let lastYield = performance.now();
     for (;;) {
+      // Documents prepared ahead are taken and committed without leaving the microtask queue;
+      // yielding lets signal handlers (and the stop they request) run between documents.
+      if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
       if (stop.aborted) return;
       const wait = batch.length === 0 ? Infinity : lastFlush + batchMillisAt(tokens) - performance.now();
       let taken: QueuedDocument | typeof IDLE | typeof END;

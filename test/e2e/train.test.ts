@@ -157,6 +157,23 @@ describe('kato train on the bundled corpus', () => {
     expect(resumed.digest).toBe(reference.digest);
   }, SLOW);
 
+  it('stops on SIGINT within a batch at the default batch sizes, and the resumed run learns what an uninterrupted one does', async () => {
+    // The whole corpus, so that plenty is left after the first commit; documents prepared ahead
+    // must not keep the signal from being handled until the end.
+    const whole = ['train', '--progress', 'none', '--workers', '1'];
+    const uninterrupted = parseResult(await kato(...whole, '--json', '--data-dir', newDataDir()));
+    const dataDir = newDataDir();
+    const { child, done } = start([...whole, '--data-dir', dataDir]);
+    expect(await untilCommitted(dataDir, 0, done)).toBe(true);
+    child.kill('SIGINT');
+    const stopped = await done;
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toContain('kato train --resume --run default');
+    expect(await committedDocs(dataDir)).toBeLessThan(uninterrupted.docs);
+    const resumed = parseResult(await kato(...whole, '--resume', '--json', '--data-dir', dataDir));
+    expect(resumed.digest).toBe(uninterrupted.digest);
+  }, SLOW);
+
   it('shows a run whose trainer was killed with SIGKILL as interrupted and resumable, until a session completes it', async () => {
     const dataDir = newDataDir();
     const { child, done } = start([...TRAIN, '--workers', '1', '--batch-tokens', '2000', '--data-dir', dataDir]);
