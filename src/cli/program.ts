@@ -2,6 +2,7 @@
  * The `kato` program: global options, help and every subcommand, without running anything.
  */
 import { Command } from 'commander';
+import { checkDataDir } from '../store/index.js';
 import { packageVersion } from './version.js';
 import { registerCommands } from './commands/index.js';
 
@@ -14,7 +15,12 @@ export function buildProgram(): Command {
     .description('KATO: deterministic, explainable pattern learning — train a hierarchy on text, serve it, generate from it.')
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
-    .configureHelp({ showGlobalOptions: true });
+    .configureHelp({ showGlobalOptions: true })
+    // Every command's --data-dir is checked before it is read or created.
+    .hook('preAction', (_program, action) => {
+      const dataDir: unknown = action.opts().dataDir;
+      if (typeof dataDir === 'string') checkDataDir(dataDir);
+    });
   registerCommands(program);
   return program;
 }

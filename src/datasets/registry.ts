@@ -1,6 +1,7 @@
 /**
- * Known datasets by name (those of the Python system, plus the bundled `brown`) and the one
- * function that turns a `--dataset` value (name, path, directory, glob, hf:// URL) into a source.
+ * Known datasets by name (common text corpora on the Hugging Face Hub, plus the bundled `brown`)
+ * and the one function that turns a `--dataset` value (name, path, directory, glob, hf:// URL)
+ * into a source.
  */
 import { existsSync } from 'node:fs';
 import { ValidationError } from '../errors.js';
@@ -20,7 +21,7 @@ export interface DatasetEntry {
   readonly textField: string;
   /** Normaliser the trainer should apply to its text. */
   readonly normalizer: string;
-  /** Rows in the split, as the Python system estimated them. */
+  /** Rows in the split (an estimate). */
   readonly rows?: number;
   readonly notes?: string;
   /** Why it cannot be opened, when it cannot (checked before any download). */
@@ -51,7 +52,7 @@ const REGISTRY: readonly DatasetEntry[] = [
   },
   {
     name: 'wikitext',
-    description: 'the Python system’s name for wikitext-103',
+    description: 'alias of wikitext-103',
     location: 'hf://datasets/Salesforce/wikitext/wikitext-103-raw-v1/train',
     textField: 'text',
     normalizer: 'wikitext',
@@ -134,7 +135,7 @@ const REGISTRY: readonly DatasetEntry[] = [
     textField: 'text',
     normalizer: 'none',
     rows: 241_787,
-    notes: "the Python system's legacy-datasets/wikipedia 20220301.simple is script-based; this is its maintained successor",
+    notes: "the older legacy-datasets/wikipedia 20220301.simple is script-based (no Parquet files to read); this is its maintained successor",
   },
   {
     name: 'bookcorpus',
@@ -144,7 +145,7 @@ const REGISTRY: readonly DatasetEntry[] = [
     normalizer: 'none',
     rows: 17_868,
     unsupported:
-      "the Python system's bookcorpusopen is a script-based dataset with no Parquet files to read; convert it to JSONL or Parquet and pass the file",
+      "bookcorpusopen is a script-based dataset with no Parquet files to read; convert it to JSONL or Parquet and pass the file",
   },
 ];
 

@@ -20,7 +20,8 @@ export interface RawEntry {
   readonly id: string;
   /** The text; null for a null value; undefined for a blank line or a problem. */
   readonly text?: string | null;
-  readonly problem?: { readonly kind: 'bad' | 'truncated'; readonly reason: string };
+  /** `hint`: what to do about it, when the reader knows better than skipping the record. */
+  readonly problem?: { readonly kind: 'bad' | 'truncated'; readonly reason: string; readonly hint?: string };
 }
 
 /** One shard of a source. */

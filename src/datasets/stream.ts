@@ -131,7 +131,8 @@ function handleProblem(
   if (problem.kind === 'bad') {
     stats.bad++;
     if (!options.skipBad) {
-      throw new DatasetRecordError(`corrupt record at ${where} (cursor ${cursorToString(cursor)}): ${problem.reason}; skip corrupt records with --skip-bad (skipBad)`, {
+      const advice = problemInfo.hint ? `${problemInfo.hint}, or skip` : 'skip';
+      throw new DatasetRecordError(`corrupt record at ${where} (cursor ${cursorToString(cursor)}): ${problem.reason}; ${advice} corrupt records with --skip-bad (skipBad)`, {
         file: shard.label,
         ...place,
         cursor: cursorToString(cursor),

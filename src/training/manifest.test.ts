@@ -1,5 +1,19 @@
-import { describe, expect, it } from 'vitest';
-import { MANIFEST_FORMAT, resumeCommand, runActivity, type RunManifest } from './manifest.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  MANIFEST_FORMAT,
+  readSessionFlags,
+  resumeCommand,
+  runActivity,
+  sessionFlagsPath,
+  writeSessionFlags,
+  type RunManifest,
+} from './manifest.js';
+
+const root = mkdtempSync(join(tmpdir(), 'kato-manifest-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function manifest(extra: Partial<RunManifest> = {}): RunManifest {
   return {
@@ -60,5 +74,31 @@ describe('resumeCommand', () => {
     expect(resumeCommand('/d', manifest({ knowledgeBase: 'kato-protocol http://k:8000' }))).toBe(
       'kato train --run wiki --resume --data-dir "/d" --server http://k:8000 --protocol kato',
     );
+  });
+
+  it('repeats the latest session flags the run config does not record', () => {
+    expect(resumeCommand('/d', manifest(), { maxDocs: 300 })).toBe('kato train --run wiki --resume --data-dir "/d" --max-docs 300');
+    expect(resumeCommand('/d', manifest({ knowledgeBase: 'server http://k:8000' }), { maxDocs: 300, skipBad: true })).toBe(
+      'kato train --run wiki --resume --data-dir "/d" --server http://k:8000 --max-docs 300 --skip-bad',
+    );
+    expect(resumeCommand('/d', manifest(), { skipBad: false })).toBe('kato train --run wiki --resume --data-dir "/d"');
+  });
+});
+
+describe('session flags', () => {
+  it('read back as written, each session replacing the last', () => {
+    expect(readSessionFlags(root, 'r')).toEqual({});
+    writeSessionFlags(root, 'r', { maxDocs: 300, skipBad: true });
+    expect(readSessionFlags(root, 'r')).toEqual({ maxDocs: 300, skipBad: true });
+    writeSessionFlags(root, 'r', { skipBad: false });
+    expect(readSessionFlags(root, 'r')).toEqual({});
+  });
+
+  it('read as none from a file that is not theirs', () => {
+    writeSessionFlags(root, 'bad', {});
+    writeFileSync(sessionFlagsPath(root, 'bad'), '{"maxDocs": "300", "skipBad": 1}');
+    expect(readSessionFlags(root, 'bad')).toEqual({});
+    writeFileSync(sessionFlagsPath(root, 'bad'), 'not json');
+    expect(readSessionFlags(root, 'bad')).toEqual({});
   });
 });

@@ -121,15 +121,56 @@ export function runActivity(
   return { state: 'interrupted' };
 }
 
-/** The `kato train` command that resumes a run recorded in `dataDir` by `manifest`. */
-export function resumeCommand(dataDir: string, manifest: RunManifest): string {
+/**
+ * The settings of a run's latest `kato train` that its config does not record yet change what a
+ * resume does: where it stops (`--max-docs`, counted over the whole run) and whether a corrupt
+ * record stops it (`--skip-bad`). Kept beside the manifest so that `kato status` can tell the
+ * command resuming a trainer that was killed. (`--workers` and `--batch-tokens` change only
+ * the speed: a run learns the same whatever they are.)
+ */
+export interface SessionFlags {
+  readonly maxDocs?: number;
+  readonly skipBad?: boolean;
+}
+
+/** Path of the file holding a run's latest session flags. */
+export function sessionFlagsPath(dataDir: string, run: string): string {
+  return join(runDirectory(dataDir, run), 'session.json');
+}
+
+/** Records the flags of the session about to train the run. */
+export function writeSessionFlags(dataDir: string, run: string, flags: SessionFlags): void {
+  const record = { maxDocs: flags.maxDocs ?? null, skipBad: flags.skipBad ?? false };
+  writeFileAtomic(sessionFlagsPath(dataDir, run), `${JSON.stringify(record)}\n`);
+}
+
+/** The run's latest session flags, or none when they were not recorded (or cannot be read). */
+export function readSessionFlags(dataDir: string, run: string): SessionFlags {
+  try {
+    const record = JSON.parse(readFileSync(sessionFlagsPath(dataDir, run), 'utf8')) as { maxDocs?: unknown; skipBad?: unknown };
+    return {
+      ...(Number.isSafeInteger(record.maxDocs) && (record.maxDocs as number) > 0 ? { maxDocs: record.maxDocs as number } : {}),
+      ...(record.skipBad === true ? { skipBad: true } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+/** The session flags as `kato train` options (empty, or starting with a space). */
+export function sessionFlagArguments(flags: SessionFlags): string {
+  return `${flags.maxDocs === undefined ? '' : ` --max-docs ${flags.maxDocs}`}${flags.skipBad ? ' --skip-bad' : ''}`;
+}
+
+/** The `kato train` command that resumes a run recorded in `dataDir` by `manifest`, with its latest session flags. */
+export function resumeCommand(dataDir: string, manifest: RunManifest, flags: SessionFlags = {}): string {
   const location = manifest.knowledgeBase ?? 'local';
   const server = location.startsWith('server ')
     ? ` --server ${location.slice('server '.length)}`
     : location.startsWith('kato-protocol ')
       ? ` --server ${location.slice('kato-protocol '.length)} --protocol kato`
       : '';
-  return `kato train --run ${manifest.run} --resume --data-dir ${JSON.stringify(dataDir)}${server}`;
+  return `kato train --run ${manifest.run} --resume --data-dir ${JSON.stringify(dataDir)}${server}${sessionFlagArguments(flags)}`;
 }
 
 /** Writes the run's manifest atomically; returns its path. */

@@ -14,6 +14,11 @@ export type ServerProtocol = 'native' | 'kato';
 
 export { KATO_PROTOCOL_NOTICE };
 
+/** What the help of every command taking `--server` says about the server's API key. */
+export const SERVER_KEY_HELP = `Environment:
+  KATO_API_KEY  with --server: the API key sent in the X-API-Key header (for a server started
+                with --api-key or KATO_API_KEYS)`;
+
 /** The `--protocol` value, or a ValidationError naming the choices. */
 export function parseProtocol(value: string | undefined): ServerProtocol {
   const protocol = value ?? 'native';

@@ -15,7 +15,7 @@ import { readManifest } from '../../training/manifest.js';
 import { KATO_PROTOCOL_LOCATION, MIRROR_SERVICE_NAME } from '../../training/remote-kato.js';
 import { integerFlag } from '../../training/config.js';
 import { checkRunName } from '../../training/nodes.js';
-import { lineLogger, parseServerUrl } from '../../training/remote.js';
+import { lineLogger, parseServerUrl, SERVER_KEY_HELP } from '../../training/remote.js';
 
 /** Exit codes of `kato generate` besides 0 (a continuation) and 1 (an error). */
 export const GENERATE_EXIT = {
@@ -177,7 +177,9 @@ export function registerGenerate(program: Command): void {
       `
 Prints only the continuation, never the prompt. Exit codes: 0 generated, 1 error,
 ${GENERATE_EXIT.noContinuation} no continuation (no level of the run continues the prompt's end),
-${GENERATE_EXIT.missingPattern} stopped at a pattern missing from the knowledge base.`,
+${GENERATE_EXIT.missingPattern} stopped at a pattern missing from the knowledge base.
+
+${SERVER_KEY_HELP}`,
     )
     .action(generateAction);
 }

@@ -11,7 +11,7 @@ import { count } from '../../training/format.js';
 import { checkRunName } from '../../training/nodes.js';
 import { localKnowledgeBase } from '../../training/knowledge-base.js';
 import { readManifest } from '../../training/manifest.js';
-import { commandKnowledgeBase } from '../../training/remote.js';
+import { commandKnowledgeBase, SERVER_KEY_HELP } from '../../training/remote.js';
 import { KATO_PROTOCOL_LOCATION, MIRROR_SERVICE_NAME } from '../../training/remote-kato.js';
 
 interface InspectFlags {
@@ -46,6 +46,7 @@ export function registerInspect(program: Command): void {
     .option('--run <name>', 'run name', 'default')
     .option('--json', 'print one JSON object on stdout')
     .option('--server <url>', 'inspect the run on a kato server instead of a data directory')
+    .addHelpText('after', `\n${SERVER_KEY_HELP}`)
     .action(async (flags: InspectFlags) => {
       const run = checkRunName(flags.run);
       if (!flags.server && !existsSync(databasePath(flags.dataDir))) {
@@ -74,6 +75,8 @@ export function registerInspect(program: Command): void {
           createdAt: record.createdAt,
           updatedAt: record.updatedAt,
           watermark: record.watermark,
+          // As `kato status` reports it: the stream position of the run's next document.
+          position: record.watermark ? record.watermark.seq + 1 : 0,
           configHash: record.configHash,
           config: record.config,
           levels: counts.map((c) => ({
@@ -93,7 +96,12 @@ export function registerInspect(program: Command): void {
         const lines = [
           `run '${run}': ${count(record.docs)} documents, ${count(record.tokens)} tokens`,
           `  created ${record.createdAt}, updated ${record.updatedAt}`,
-          `  watermark ${record.watermark ? `position ${record.watermark.seq}, next ${record.watermark.cursor}` : 'none (nothing committed)'}`,
+          // The watermark's seq is the position of the last document applied; the run continues after it.
+          `  watermark ${
+            record.watermark
+              ? `next position ${record.watermark.seq + 1} (last applied document at ${record.watermark.seq}), next cursor ${record.watermark.cursor}`
+              : 'none (nothing committed)'
+          }`,
           `  config ${record.configHash.slice(0, 16)}… ${configLine(record.config)}`,
           `  level  node${' '.repeat(Math.max(0, counts[0]?.nodeId.length ?? 4) - 4)}  ${'patterns'.padStart(12)}  ${'total freq'.padStart(12)}`,
           ...counts.map(

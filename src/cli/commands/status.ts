@@ -11,7 +11,7 @@ import { databasePath, openStore } from '../../store/index.js';
 import { compact, count } from '../../training/format.js';
 import { localKnowledgeBase } from '../../training/knowledge-base.js';
 import { lockHolder, processAlive } from '../../training/lock.js';
-import { readManifest, resumeCommand, runActivity, runDirectory } from '../../training/manifest.js';
+import { readManifest, readSessionFlags, resumeCommand, runActivity, runDirectory } from '../../training/manifest.js';
 
 /** Registers `kato status`. */
 export function registerStatus(program: Command): void {
@@ -39,10 +39,14 @@ export function registerStatus(program: Command): void {
             dataset: (record.config.dataset as { spec?: string } | undefined)?.spec,
             createdAt: record.createdAt,
             updatedAt: record.updatedAt,
+            // The stream position of the run's next document: the documents read through so far.
             position: record.watermark ? record.watermark.seq + 1 : 0,
             trainer: activity.state === 'training' ? activity.pid : null,
             state: activity.state,
-            resume: activity.state === 'interrupted' && manifest ? resumeCommand(flags.dataDir, manifest) : null,
+            resume:
+              activity.state === 'interrupted' && manifest
+                ? resumeCommand(flags.dataDir, manifest, readSessionFlags(flags.dataDir, record.run))
+                : null,
             lastSession: last ? { status: last.status, endedAt: last.endedAt, tokensPerSecond: last.tokensPerSecond } : null,
           };
         });

@@ -2,20 +2,25 @@
  * `kato train`: parses the flags, opens the data directory's store and runs one training session;
  * Ctrl+C/SIGTERM stop it cleanly (exit 130, resumable), the summary goes to stdout.
  */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { resolveDataset } from '../../datasets/index.js';
-import { ConflictError, ValidationError } from '../../errors.js';
+import { ConflictError, KatoError, NotFoundError, ValidationError } from '../../errors.js';
 import { integerFlag, MAX_PROVENANCE, parseHierarchy } from '../../training/config.js';
 import { count, duration, percent } from '../../training/format.js';
+import type { KnowledgeBase } from '../../training/knowledge-base.js';
+import { acquireRunLock } from '../../training/lock.js';
+import { readManifest, runDirectory, sessionFlagArguments, writeSessionFlags, type SessionFlags } from '../../training/manifest.js';
 import { defaultWorkers } from '../../training/preparer.js';
 import { progressView } from '../../training/progress.js';
-import { commandKnowledgeBase } from '../../training/remote.js';
+import { commandKnowledgeBase, SERVER_KEY_HELP } from '../../training/remote.js';
 import { DEFAULT_DATASET, runTraining, type TrainingReport } from '../../training/session.js';
 import { DEFAULT_BATCH_TOKENS, MAX_BATCH_TOKENS } from '../../training/trainer.js';
 import { EXIT } from '../program.js';
 import { packageVersion } from '../version.js';
 
-interface TrainFlags {
+export interface TrainFlags {
   dataset?: string;
   maxDocs?: string;
   levels?: string;
@@ -89,10 +94,64 @@ export function reportText(report: TrainingReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The command that resumes the run these flags train. */
-function resumeCommand(flags: TrainFlags): string {
-  const server = flags.server ? ` --server ${flags.server}` : '';
-  return `kato train --resume --run ${flags.run} --data-dir ${JSON.stringify(flags.dataDir)}${server}`;
+/**
+ * The command that resumes the run these flags train: the run's config comes from the run, so
+ * only what it does not record and a resume needs is repeated — where the run lives and the
+ * session flags (see SessionFlags).
+ */
+export function resumeCommand(flags: TrainFlags, session: SessionFlags): string {
+  const server = flags.server ? ` --server ${flags.server}${flags.protocol === undefined ? '' : ` --protocol ${flags.protocol}`}` : '';
+  return `kato train --resume --run ${flags.run} --data-dir ${JSON.stringify(flags.dataDir)}${server}${sessionFlagArguments(session)}`;
+}
+
+/**
+ * Whether the run exists, so that a resume can continue it: the ledger of a local run, else a
+ * manifest in the data directory (written once a session opened the run; a server is not asked
+ * again, as it may be why the command failed).
+ */
+async function runExists(kb: KnowledgeBase, flags: TrainFlags): Promise<boolean> {
+  if (flags.server === undefined) {
+    const record = await kb.getRun(flags.run).catch(() => undefined);
+    if (record !== undefined) return record !== null;
+  }
+  return readManifest(flags.dataDir, flags.run) !== null;
+}
+
+/**
+ * When a session ended without a single document in the run though it read records (each one
+ * corrupt, empty or unpreparable), the error saying so and what to do — else null. Such a run
+ * holds nothing worth resuming, and is removed.
+ */
+export function emptyRunProblem(report: TrainingReport): string | null {
+  const s = report.session;
+  const read = s.read?.read ?? 0;
+  if (report.status === 'interrupted' || report.docs > 0 || (read === 0 && s.skippedCount === 0)) return null;
+  const bad = s.read?.bad ?? 0;
+  const parts = [
+    bad > 0 ? `${count(bad)} corrupt` : '',
+    s.read && s.read.filtered > 0 ? `${count(s.read.filtered)} empty` : '',
+    s.read && s.read.truncated > 0 ? `${count(s.read.truncated)} truncated` : '',
+    s.skippedCount > 0 ? `${count(s.skippedCount)} unpreparable` : '',
+  ].filter((part) => part !== '');
+  const what = read === 1 ? 'the one record read was skipped' : `all ${count(read)} records read were skipped`;
+  const next =
+    bad > 0
+      ? 'run the command without --skip-bad to see why the first corrupt record was refused ' +
+        '(if the records keep their text in another field, name it with --text-field NAME)'
+      : 'check the dataset and --text-field';
+  return `run '${report.run}' learned no documents: ${what} (${parts.join(', ')}), so it is removed again; ${next}`;
+}
+
+/** Removes a run that holds no documents (nothing is lost), so that the corrected command starts afresh. */
+async function removeEmptyRun(kb: KnowledgeBase, dataDir: string, run: string): Promise<void> {
+  const lock = acquireRunLock(join(runDirectory(dataDir, run), 'train.lock'), run);
+  try {
+    if ((await kb.getRun(run))?.docs !== 0) return;
+    await kb.resetRun(run);
+    rmSync(runDirectory(dataDir, run), { recursive: true, force: true });
+  } finally {
+    lock.release();
+  }
 }
 
 function optionalInteger(flag: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
@@ -103,7 +162,7 @@ async function trainAction(flags: TrainFlags, command: Command): Promise<void> {
   const given = (name: string): boolean => command.getOptionValueSource(name) === 'cli';
   const hierarchyGiven = given('levels') || given('chunks') || given('remainder');
   const hierarchy = hierarchyGiven ? parseHierarchy(flags.chunks, flags.levels, flags.remainder ?? 'merge') : undefined;
-  const maxDocs = optionalInteger('--max-docs', flags.maxDocs, 0);
+  const maxDocs = optionalInteger('--max-docs', flags.maxDocs, 1);
   const workers = optionalInteger('--workers', flags.workers, 0, 64) ?? defaultWorkers();
   // Without --batch-tokens, batches grow with the tokens committed (see defaultBatchTokens).
   const batchTokens = optionalInteger('--batch-tokens', flags.batchTokens, 1);
@@ -134,6 +193,7 @@ async function trainAction(flags: TrainFlags, command: Command): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   const { kb, counters } = commandKnowledgeBase(flags, 'kato train', controller.signal);
+  const session: SessionFlags = { maxDocs, skipBad: flags.skipBad ?? false };
   try {
     const report = await runTraining({
       kb,
@@ -151,33 +211,58 @@ async function trainAction(flags: TrainFlags, command: Command): Promise<void> {
       batchTokens,
       skipBad: flags.skipBad ?? false,
       signal: controller.signal,
-      progress: (totalDocs) => progressView({ mode, stream: process.stderr, run: flags.run, totalDocs }),
+      progress: (totalDocs) => {
+        // The view is built once the run is open: from now on it can be resumed, and `kato status`
+        // tells how from the flags recorded beside its manifest.
+        try {
+          writeSessionFlags(flags.dataDir, flags.run, session);
+        } catch {
+          // Without them, the resume command that `kato status` prints lacks these flags.
+        }
+        return progressView({ mode, stream: process.stderr, run: flags.run, totalDocs });
+      },
       notice: (message) => process.stderr.write(`kato train: ${message}\n`),
       katoVersion: packageVersion(),
     });
+    const empty = emptyRunProblem(report);
+    if (empty !== null) {
+      await removeEmptyRun(kb, flags.dataDir, report.run);
+      throw new KatoError('EMPTY_RUN', empty, { run: report.run });
+    }
     if (flags.json) process.stdout.write(`${JSON.stringify(counters ? { ...reportJson(report), client: counters } : reportJson(report))}\n`);
     else process.stdout.write(reportText(report));
     if (counters && !flags.json) {
       process.stdout.write(`  server      ${flags.server}: ${count(counters.requests)} requests, ${count(counters.retries)} retries, ${count(counters.recoveries)} session recoveries, ${count(counters.dedupHits + counters.duplicateDocuments)} resends found already applied\n`);
     }
     if (report.status === 'interrupted') {
-      process.stderr.write(`kato train: interrupted; every committed document is kept. Resume with:\n  ${resumeCommand(flags)}\n`);
+      process.stderr.write(`kato train: interrupted; every committed document is kept. Resume with:\n  ${resumeCommand(flags, session)}\n`);
       process.exitCode = EXIT.interrupted;
     }
   } catch (error) {
     if (controller.signal.aborted) {
       // Interrupted before training could start (e.g. while waiting for an unreachable server).
+      const message = error instanceof Error ? error.message : String(error);
       process.stderr.write(
-        `kato train: interrupted: ${error instanceof Error ? error.message : String(error)}\n` +
-          `every committed document is kept. Resume with:\n  ${resumeCommand(flags)}\n`,
+        (await runExists(kb, flags))
+          ? `kato train: interrupted: ${message}\nevery committed document is kept. Resume with:\n  ${resumeCommand(flags, session)}\n`
+          : `kato train: interrupted before anything was committed: ${message}\nrun the same command again to start.\n`,
       );
       process.exitCode = EXIT.interrupted;
       return;
     }
-    // Refusals (bad flags, run state, config) change nothing; anything later stopped a running session.
-    if (!(error instanceof ValidationError || error instanceof ConflictError)) {
+    // Refusals (bad flags, run state, config, no run to resume, a run that learned nothing) say
+    // all there is to say and change nothing; anything else stopped a session, which a resume
+    // continues once the run exists.
+    const refusal =
+      error instanceof ValidationError ||
+      error instanceof ConflictError ||
+      error instanceof NotFoundError ||
+      (error instanceof KatoError && error.code === 'EMPTY_RUN');
+    if (!refusal) {
       process.stderr.write(
-        `kato train: stopped by an error; every committed document is kept. Once the cause is fixed, resume with:\n  ${resumeCommand(flags)}\n`,
+        (await runExists(kb, flags))
+          ? `kato train: stopped by an error; every committed document is kept. Once the cause is fixed, resume with:\n  ${resumeCommand(flags, session)}\n`
+          : `kato train: stopped by an error before anything was committed; once the cause is fixed, run the same command again.\n`,
       );
     }
     throw error;
@@ -215,5 +300,6 @@ export function registerTrain(program: Command): void {
     .option('--json', 'print one JSON object with the result on stdout (progress stays on stderr)')
     .option('--server <url>', 'train the knowledge base of a kato server (run manifest and lock stay in --data-dir)')
     .option('--protocol <name>', 'with --server: native (batch routes, exactly once; default) or kato (KATO v3 routes only, for any KATO server)')
+    .addHelpText('after', `\n${SERVER_KEY_HELP}`)
     .action(trainAction);
 }
