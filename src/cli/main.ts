@@ -10,6 +10,11 @@ import { buildProgram, EXIT } from './program.js';
 async function main(): Promise<void> {
   const program = buildProgram();
   program.exitOverride();
+  // `kato` alone asked for nothing that failed: it shows the help on stdout, as `kato --help` does.
+  if (process.argv.length <= 2) {
+    program.outputHelp();
+    return;
+  }
   try {
     await program.parseAsync(process.argv);
   } catch (err) {

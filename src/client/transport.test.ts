@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpStatusError, ServerUnavailableError } from './errors.js';
-import { HttpTransport, type ClientLogger, type TransportOptions } from './transport.js';
+import { describeFailure, HttpTransport, type ClientLogger, type HealthWait, type TransportOptions } from './transport.js';
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 
@@ -217,6 +217,81 @@ describe('http transport', () => {
     const t = transport({ baseUrl: scripted.url });
     const reply = await t.send({ method: 'GET', path: '/sessions/s', kind: 'read', accept: [404] });
     expect(reply.status).toBe(404);
+  });
+});
+
+describe('a server that has not answered yet', () => {
+  it('fails at once, naming the URL, when the client does not wait for it', async () => {
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const waits: HealthWait[] = [];
+    const t = transport({ baseUrl, waitForServer: false, onHealthWait: (wait) => waits.push(wait), retry: { healthWaitMs: 30_000 } });
+    const started = Date.now();
+    const error = await t.send({ method: 'GET', path: '/x', kind: 'read' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServerUnavailableError);
+    expect((error as Error).message).toBe(`cannot reach kato server at ${baseUrl}: connection refused`);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(t.counters.healthWaits).toBe(0);
+    expect(waits).toEqual([]);
+  });
+
+  it('is waited for by default, telling onHealthWait how long and why, instead of the logger', async () => {
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const logger = recordingLogger();
+    const waits: HealthWait[] = [];
+    let starting: Promise<ScriptedServer> | null = null;
+    const t = transport({
+      baseUrl,
+      logger,
+      retry: { healthWaitMs: 30_000 },
+      onHealthWait: (wait) => {
+        waits.push(wait);
+        starting ??= startScriptedServer((_req, _body, res) => json(res, 200, { ok: 1 }), port);
+      },
+    });
+    expect((await t.send({ method: 'GET', path: '/x', kind: 'read' })).body).toEqual({ ok: 1 });
+    expect(waits).toHaveLength(1);
+    expect(waits[0].baseUrl).toBe(baseUrl);
+    expect(waits[0].last).toBe('ECONNREFUSED');
+    expect(waits[0].waitMs).toBeGreaterThan(25_000);
+    expect(waits[0].waitMs).toBeLessThanOrEqual(30_000);
+    expect(logger.lines.filter((line) => line.startsWith('warn'))).toEqual([]);
+  });
+
+  it('once it has answered, a restart is waited for even by a client that does not wait for a server to start', async () => {
+    const scripted = await startScriptedServer((_req, _body, res) => json(res, 200, { ok: 1 }));
+    const waits: HealthWait[] = [];
+    let restarting: Promise<ScriptedServer> | null = null;
+    const t = transport({
+      baseUrl: scripted.url,
+      waitForServer: false,
+      onHealthWait: (wait) => {
+        waits.push(wait);
+        restarting ??= startScriptedServer((_req, _body, res) => json(res, 200, { ok: 2 }), scripted.port);
+      },
+    });
+    expect((await t.send({ method: 'GET', path: '/x', kind: 'read' })).body).toEqual({ ok: 1 });
+    await scripted.close();
+    expect((await t.send({ method: 'GET', path: '/x', kind: 'read' })).body).toEqual({ ok: 2 });
+    expect(waits).toHaveLength(1);
+    expect(t.counters.healthWaits).toBeGreaterThanOrEqual(1);
+    expect(restarting).not.toBeNull();
+  });
+
+  it('says the last failure in words when the wait runs out', async () => {
+    const port = await freePort();
+    const t = transport({ baseUrl: `http://127.0.0.1:${port}`, retry: { healthWaitMs: 1_000 } });
+    const error = await t.send({ method: 'GET', path: '/x', kind: 'read' }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe(`kato server at http://127.0.0.1:${port} did not answer /health within 1 s (last: connection refused)`);
+  });
+
+  it('describes connection failures in words and leaves other codes as they are', () => {
+    expect(describeFailure('ECONNREFUSED')).toBe('connection refused');
+    expect(describeFailure('ENOTFOUND')).toBe('host not found');
+    expect(describeFailure('UND_ERR_CONNECT_TIMEOUT')).toBe('connection timed out');
+    expect(describeFailure('status 503')).toBe('status 503');
+    expect(describeFailure('toString')).toBe('toString');
   });
 });
 

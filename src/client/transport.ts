@@ -69,6 +69,24 @@ export interface TransportOptions {
   apiKey?: string;
   /** Stops waiting for the server's health (an interrupted command does not sit out the wait). */
   signal?: AbortSignal;
+  /**
+   * Whether a server that has not answered yet is waited for like one that restarts (default
+   * true: a trainer may start before its server). When false, failing to connect before the
+   * server's first answer fails the call at once with a ServerUnavailableError naming the URL,
+   * as a one-shot command wants. Once the server has answered, restarts are waited for either way.
+   */
+  waitForServer?: boolean;
+  /** Told when a wait for `/health` begins, instead of the logger's warning (a command's own line on stderr). */
+  onHealthWait?: (wait: HealthWait) => void;
+}
+
+/** A wait for an unreachable server's `/health`, as it begins. */
+export interface HealthWait {
+  baseUrl: string;
+  /** The longest the client waits before failing the call. */
+  waitMs: number;
+  /** Why the server looks away: an error code (e.g. `ECONNREFUSED`) or `status 503`. */
+  last: string;
 }
 
 /** One HTTP call as the parts of the client describe it. */
@@ -126,6 +144,26 @@ export function failureCode(err: unknown): string {
   return 'UNKNOWN';
 }
 
+/** Failures to open a connection: the server is not there (yet), as opposed to one that went away mid-call. */
+const CONNECT_FAILURES: Readonly<Record<string, string>> = Object.freeze({
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  ETIMEDOUT: 'connection timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  EHOSTDOWN: 'host is down',
+  ENETUNREACH: 'network unreachable',
+  ENETDOWN: 'network is down',
+});
+
+/** A failure code (or `status N`) in words, e.g. `connection refused` for ECONNREFUSED. */
+export function describeFailure(last: string): string {
+  if (Object.hasOwn(CONNECT_FAILURES, last)) return CONNECT_FAILURES[last];
+  if (last === 'ECONNRESET') return 'connection reset';
+  return last;
+}
+
 /** Resolves after `ms`, or at once when `signal` aborts (the caller checks it). */
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
@@ -149,6 +187,10 @@ export class HttpTransport {
   private readonly prefix: string;
   private readonly headers: Record<string, string>;
   private readonly signal: AbortSignal | undefined;
+  private readonly waitForServer: boolean;
+  private readonly onHealthWait: ((wait: HealthWait) => void) | undefined;
+  /** The server has answered at least once (any status). */
+  private reached = false;
   /** One health wait at a time: concurrent failed calls share it instead of each polling. */
   private healthWait: Promise<void> | null = null;
 
@@ -160,6 +202,8 @@ export class HttpTransport {
     this.timeouts = Object.freeze({ ...DEFAULT_TIMEOUTS, ...options.timeouts });
     this.logger = options.logger ?? defaultLogger();
     this.signal = options.signal;
+    this.waitForServer = options.waitForServer ?? true;
+    this.onHealthWait = options.onHealthWait;
     const apiKey = options.apiKey ?? process.env.KATO_API_KEY;
     this.headers = { ...(apiKey ? { 'x-api-key': apiKey } : {}), ...options.headers };
     this.pool = new Pool(url.origin, {
@@ -200,6 +244,7 @@ export class HttpTransport {
           headersTimeout: limit,
           bodyTimeout: limit,
         });
+        this.reached = true;
         const body = await decodeBody(response.body, response.headers['content-type']);
         const replyHeaders = flatHeaders(response.headers);
         const replayed = replyHeaders[REPLAYED_HEADER] === 'true';
@@ -212,6 +257,13 @@ export class HttpTransport {
       } catch (err) {
         failure = { kind: 'error', code: failureCode(err) };
         lastError = err;
+        if (!this.waitForServer && !this.reached && Object.hasOwn(CONNECT_FAILURES, failure.code)) {
+          throw new ServerUnavailableError(
+            `cannot reach kato server at ${this.baseUrl}: ${describeFailure(failure.code)}`,
+            { baseUrl: this.baseUrl, method: request.method, path, failure },
+            { cause: err },
+          );
+        }
       }
       const decision = this.policy.decide({ method: request.method, headers }, failure, attempt, Date.now() - started);
       if (!decision.retry) throw this.finalError(request, path, failure, lastError, attempt, decision.reason);
@@ -250,6 +302,7 @@ export class HttpTransport {
           bodyTimeout: this.timeouts.health,
         });
         await response.body.dump();
+        this.reached = true;
         if (response.statusCode === 200) {
           if (announced) this.logger.info({ baseUrl: this.baseUrl, waitedMs: Date.now() - started }, 'server is healthy again; carrying on');
           return;
@@ -261,15 +314,19 @@ export class HttpTransport {
       const elapsed = Date.now() - started;
       this.throwIfInterrupted(elapsed, last);
       if (elapsed >= waitMs) {
-        throw new ServerUnavailableError(`${this.baseUrl} did not answer /health within ${Math.round(waitMs / 1000)} s (last: ${String(last)})`, {
-          baseUrl: this.baseUrl,
-          waitedMs: elapsed,
-          last,
-        });
+        throw new ServerUnavailableError(
+          `kato server at ${this.baseUrl} did not answer /health within ${Math.round(waitMs / 1000)} s (last: ${describeFailure(String(last))})`,
+          {
+            baseUrl: this.baseUrl,
+            waitedMs: elapsed,
+            last,
+          },
+        );
       }
       if (!announced) {
         announced = true;
-        this.logger.warn({ baseUrl: this.baseUrl, last }, 'server unreachable; waiting for /health');
+        if (this.onHealthWait) this.onHealthWait({ baseUrl: this.baseUrl, waitMs, last: String(last) });
+        else this.logger.warn({ baseUrl: this.baseUrl, last, waitMs }, 'server unreachable; waiting for /health');
       }
       await sleep(Math.min(this.policy.options.healthPollMs, Math.max(0, waitMs - elapsed)), this.signal);
     }
@@ -277,7 +334,7 @@ export class HttpTransport {
 
   private throwIfInterrupted(waitedMs: number, last: unknown): void {
     if (!this.signal?.aborted) return;
-    throw new ServerUnavailableError(`interrupted while waiting for ${this.baseUrl} to answer /health (last: ${String(last)})`, {
+    throw new ServerUnavailableError(`interrupted while waiting for ${this.baseUrl} to answer /health (last: ${describeFailure(String(last))})`, {
       baseUrl: this.baseUrl,
       waitedMs,
       last,

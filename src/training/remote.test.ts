@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chunkEvents } from '../engine/names.js';
 import type { DocumentCommit } from '../store/types.js';
-import { commandKnowledgeBase, lineLogger, parseProtocol, parseServerUrl } from './remote.js';
+import { commandKnowledgeBase, lineLogger, parseProtocol, parseServerUrl, serverWaitNotice } from './remote.js';
 import { chunkObservations } from './remote-kato.js';
 import { commitSlices } from './remote-knowledge-base.js';
 
@@ -51,6 +51,16 @@ describe('remote knowledge base helpers', () => {
     expect(lines).toEqual([
       'kato train: server unreachable; waiting for /health (baseUrl=http://x last=ECONNREFUSED)\n',
       'kato train: server is healthy again; carrying on\n',
+    ]);
+  });
+
+  it('says which server a command waits for, why, for how long and how to stop', () => {
+    const lines: string[] = [];
+    serverWaitNotice('kato train', (line) => lines.push(line))({ baseUrl: 'http://127.0.0.1:1', waitMs: 59_990, last: 'ECONNREFUSED' });
+    serverWaitNotice('kato inspect', (line) => lines.push(line))({ baseUrl: 'http://x', waitMs: 60_000, last: 'status 503' });
+    expect(lines).toEqual([
+      'kato train: waiting up to 60 s for the kato server at http://127.0.0.1:1 (connection refused; Ctrl+C to stop)\n',
+      'kato inspect: waiting up to 60 s for the kato server at http://x (status 503; Ctrl+C to stop)\n',
     ]);
   });
 });

@@ -2,7 +2,8 @@
  * Choosing the knowledge base of a `--server` command: the native batch routes (exactly once) or
  * KATO's own routes (any KATO server), and the one-line log the client writes while it works.
  */
-import type { ClientCounters, ClientLogger } from '../client/transport.js';
+import { DEFAULT_RETRY_OPTIONS } from '../client/retry.js';
+import { describeFailure, type ClientCounters, type ClientLogger, type HealthWait } from '../client/transport.js';
 import { ValidationError } from '../errors.js';
 import { openStore } from '../store/index.js';
 import { localKnowledgeBase, type KnowledgeBase } from './knowledge-base.js';
@@ -18,6 +19,14 @@ export { KATO_PROTOCOL_NOTICE };
 export const SERVER_KEY_HELP = `Environment:
   KATO_API_KEY  with --server: the API key sent in the X-API-Key header (for a server started
                 with --api-key or KATO_API_KEYS)`;
+
+/** What `kato train --help` says about a server that does not answer. */
+export const SERVER_WAIT_HELP = `With --server, a server that is not answering (not started yet, or restarting) is waited for
+up to ${Math.round(DEFAULT_RETRY_OPTIONS.healthWaitMs / 1000)} s, saying so on stderr; Ctrl+C stops waiting (exit 130).`;
+
+/** What the help of the one-shot commands taking `--server` says about a server that does not answer. */
+export const SERVER_REFUSED_HELP = `With --server, a server refusing connections fails the command at once; one that answered and
+then restarts is waited for up to ${Math.round(DEFAULT_RETRY_OPTIONS.healthWaitMs / 1000)} s.`;
 
 /** The `--protocol` value, or a ValidationError naming the choices. */
 export function parseProtocol(value: string | undefined): ServerProtocol {
@@ -53,6 +62,15 @@ export function lineLogger(prefix: string, write: (line: string) => void = (line
   return { info: line, warn: line, debug: () => undefined };
 }
 
+/**
+ * The line a `--server` command writes on stderr when the server stops answering (or is not up
+ * yet): which server, why, and how long the command waits before giving up.
+ */
+export function serverWaitNotice(command: string, write: (line: string) => void = (line) => process.stderr.write(line)): (wait: HealthWait) => void {
+  return (wait) =>
+    write(`${command}: waiting up to ${Math.round(wait.waitMs / 1000)} s for the kato server at ${wait.baseUrl} (${describeFailure(wait.last)}; Ctrl+C to stop)\n`);
+}
+
 /** What a `--server` command needs to open its KB. */
 export interface ServerKbOptions {
   server: string;
@@ -64,6 +82,10 @@ export interface ServerKbOptions {
   notice?: (message: string) => void;
   /** Interrupts waiting for an unreachable server. */
   signal?: AbortSignal;
+  /** Wait for a server that has not answered yet (a trainer), or fail at once when it refuses connections (default: wait). */
+  waitForServer?: boolean;
+  /** Told when the client starts waiting for the server's `/health`. */
+  onHealthWait?: (wait: HealthWait) => void;
 }
 
 /** A KB opened for a command, with the client's counters when it talks to a server. */
@@ -75,12 +97,13 @@ export interface CommandKnowledgeBase {
 /** Opens the knowledge base a `--server` command trains or reads. */
 export function serverKnowledgeBase(options: ServerKbOptions): CommandKnowledgeBase {
   const baseUrl = parseServerUrl(options.server);
+  const transport = { baseUrl, logger: options.logger, signal: options.signal, waitForServer: options.waitForServer, onHealthWait: options.onHealthWait };
   if (options.protocol === 'native') {
-    const kb = remoteKnowledgeBase({ baseUrl, logger: options.logger, signal: options.signal });
+    const kb = remoteKnowledgeBase(transport);
     return { kb, counters: kb.counters };
   }
   options.notice?.(KATO_PROTOCOL_NOTICE);
-  const kb = katoProtocolKnowledgeBase({ baseUrl, logger: options.logger, signal: options.signal, mirror: openStore(options.dataDir) });
+  const kb = katoProtocolKnowledgeBase({ ...transport, mirror: openStore(options.dataDir) });
   return { kb, counters: kb.counters };
 }
 
@@ -91,11 +114,23 @@ export interface KbFlags {
   dataDir: string;
 }
 
+/** How a command waits for its server. */
+export interface ServerWaitOptions {
+  /** Interrupts waiting for an unreachable server. */
+  signal?: AbortSignal;
+  /**
+   * True for a command that may be started before its server (`kato train`): it waits for the
+   * server's `/health`, saying so on stderr. Otherwise (default) a server refusing connections
+   * fails the command at once; a server that answered and then restarts is waited for either way.
+   */
+  waitForServer?: boolean;
+}
+
 /**
  * The KB of a command: the data directory's store, or a server's KB when `--server` is given
  * (`--protocol` alone is refused). `command` prefixes the client's log lines and notices.
  */
-export function commandKnowledgeBase(flags: KbFlags, command: string, signal?: AbortSignal): CommandKnowledgeBase {
+export function commandKnowledgeBase(flags: KbFlags, command: string, wait: ServerWaitOptions = {}): CommandKnowledgeBase {
   if (flags.server === undefined) {
     if (flags.protocol !== undefined) {
       throw new ValidationError('--protocol needs --server: it says how to talk to a server', { field: 'protocol' });
@@ -108,6 +143,8 @@ export function commandKnowledgeBase(flags: KbFlags, command: string, signal?: A
     dataDir: flags.dataDir,
     logger: lineLogger(command),
     notice: (message) => process.stderr.write(`${command}: ${message}\n`),
-    signal,
+    signal: wait.signal,
+    waitForServer: wait.waitForServer ?? false,
+    onHealthWait: serverWaitNotice(command),
   });
 }

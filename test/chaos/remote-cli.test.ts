@@ -136,24 +136,51 @@ describe('kato train and inspect with --server', () => {
 });
 
 describe('kato train --server against a server that never answers', () => {
-  it('stops waiting for /health on SIGINT with exit 130', async () => {
+  it('says at once which server it waits for and for how long, and stops waiting on SIGINT with exit 130', async () => {
     const child = spawn(process.execPath, [CLI, 'train', '--progress', 'none', '--server', 'http://127.0.0.1:1', '--data-dir', join(root, 'unreachable')], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const started = Date.now();
     await new Promise<void>((resolve) => {
       const poll = setInterval(() => {
-        if (stderr.includes('waiting for /health')) {
+        if (stderr.includes('\n')) {
           clearInterval(poll);
           resolve();
         }
       }, 50);
     });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(stderr).toBe('kato train: waiting up to 60 s for the kato server at http://127.0.0.1:1 (connection refused; Ctrl+C to stop)\n');
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(130);
-    expect(stderr).toMatch(/interrupted while waiting for http:\/\/127\.0\.0\.1:1 to answer \/health/);
+    expect(stderr).toMatch(/interrupted while waiting for http:\/\/127\.0\.0\.1:1 to answer \/health \(last: connection refused\)/);
     expect(existsSync(join(root, 'unreachable', 'runs', 'default'))).toBe(false);
+  });
+
+  it('says how long it waits in --help', async () => {
+    const help = await kato('train', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/With --server, a server that is not answering \(not started yet, or restarting\) is waited for\s+up to 60 s/);
+  });
+});
+
+describe('kato inspect and generate --server against a server refusing connections', () => {
+  it('fail at once with exit 1, naming the server', async () => {
+    for (const args of [
+      ['inspect', '--server', 'http://127.0.0.1:1'],
+      ['generate', 'the jury', '--server', 'http://127.0.0.1:1', '--data-dir', join(root, 'no-ledger')],
+    ]) {
+      const started = Date.now();
+      const out = await kato(...args);
+      expect(Date.now() - started, args[0]).toBeLessThan(10_000);
+      expect(out.code, args[0]).toBe(1);
+      expect(out.stdout, args[0]).toBe('');
+      expect(out.stderr, args[0]).toBe('kato: cannot reach kato server at http://127.0.0.1:1: connection refused\n');
+      const help = await kato(args[0], '--help');
+      expect(help.stdout, args[0]).toMatch(/With --server, a server refusing connections fails the command at once/);
+    }
   });
 });

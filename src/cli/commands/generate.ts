@@ -3,7 +3,7 @@
  * (`--server`), printing the continuation or, with `--json`, the text with its provenance.
  */
 import { existsSync } from 'node:fs';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { generate, generator } from '../../generation/generate.js';
 import { localGenerationKb } from '../../generation/local-kb.js';
@@ -15,7 +15,7 @@ import { readManifest } from '../../training/manifest.js';
 import { KATO_PROTOCOL_LOCATION, MIRROR_SERVICE_NAME } from '../../training/remote-kato.js';
 import { integerFlag } from '../../training/config.js';
 import { checkRunName } from '../../training/nodes.js';
-import { lineLogger, parseServerUrl, SERVER_KEY_HELP } from '../../training/remote.js';
+import { lineLogger, parseServerUrl, SERVER_KEY_HELP, SERVER_REFUSED_HELP, serverWaitNotice } from '../../training/remote.js';
 
 /** Exit codes of `kato generate` besides 0 (a continuation) and 1 (an error). */
 export const GENERATE_EXIT = {
@@ -97,7 +97,14 @@ async function localLedger(dataDir: string, run: string): Promise<LocalLedger | 
 /** Opens the run's KB (embedded or remote) and reads its shape. */
 async function openRunKb(flags: GenerateFlags, run: string): Promise<{ kb: GenerationKb; shape: HierarchyShape }> {
   if (flags.server !== undefined) {
-    const kb = remoteGenerationKb({ baseUrl: parseServerUrl(flags.server), run, logger: lineLogger('kato generate') });
+    // A refused connection fails at once; a server that answered and then restarts is waited for.
+    const kb = remoteGenerationKb({
+      baseUrl: parseServerUrl(flags.server),
+      run,
+      logger: lineLogger('kato generate'),
+      waitForServer: false,
+      onHealthWait: serverWaitNotice('kato generate'),
+    });
     try {
       return { kb, shape: await remoteRunShape(kb, run, await localLedger(flags.dataDir, run)) };
     } catch (error) {
@@ -166,8 +173,11 @@ export function registerGenerate(program: Command): void {
     .option('--data-dir <dir>', "data directory of the run (with --server: where the run's ledger is)", './kato-data')
     .option('--run <name>', 'run to generate from', 'default')
     .option('--server <url>', 'predict and read patterns through a kato server (its run, or one trained with --protocol kato whose ledger is in --data-dir)')
-    .option('--max-tokens <n>', 'most tokens to generate', String(DEFAULT_MAX_TOKENS))
-    .option('--ensemble <n>', 'predictions each level keeps and passes up as one event', String(DEFAULT_ENSEMBLE))
+    // The values stay strings, checked by integerFlag like given ones; help shows the numbers unquoted.
+    .addOption(new Option('--max-tokens <n>', 'most tokens to generate').default(String(DEFAULT_MAX_TOKENS), String(DEFAULT_MAX_TOKENS)))
+    .addOption(
+      new Option('--ensemble <n>', 'predictions each level keeps and passes up as one event').default(String(DEFAULT_ENSEMBLE), String(DEFAULT_ENSEMBLE)),
+    )
     .option('--seed <s>', 'sample continuations (seeded, reproducible) instead of taking the best one')
     .option('--temperature <t>', 'with --seed: softmax temperature over the ranking metric (default 1)')
     .option('--top-k <k>', 'with --seed: sample among at most k continuations')
@@ -178,6 +188,8 @@ export function registerGenerate(program: Command): void {
 Prints only the continuation, never the prompt. Exit codes: 0 generated, 1 error,
 ${GENERATE_EXIT.noContinuation} no continuation (no level of the run continues the prompt's end),
 ${GENERATE_EXIT.missingPattern} stopped at a pattern missing from the knowledge base.
+
+${SERVER_REFUSED_HELP}
 
 ${SERVER_KEY_HELP}`,
     )

@@ -11,7 +11,7 @@ import { count } from '../../training/format.js';
 import { checkRunName } from '../../training/nodes.js';
 import { localKnowledgeBase } from '../../training/knowledge-base.js';
 import { readManifest } from '../../training/manifest.js';
-import { commandKnowledgeBase, SERVER_KEY_HELP } from '../../training/remote.js';
+import { commandKnowledgeBase, SERVER_KEY_HELP, SERVER_REFUSED_HELP } from '../../training/remote.js';
 import { KATO_PROTOCOL_LOCATION, MIRROR_SERVICE_NAME } from '../../training/remote-kato.js';
 
 interface InspectFlags {
@@ -46,7 +46,7 @@ export function registerInspect(program: Command): void {
     .option('--run <name>', 'run name', 'default')
     .option('--json', 'print one JSON object on stdout')
     .option('--server <url>', 'inspect the run on a kato server instead of a data directory')
-    .addHelpText('after', `\n${SERVER_KEY_HELP}`)
+    .addHelpText('after', `\n${SERVER_REFUSED_HELP}\n\n${SERVER_KEY_HELP}`)
     .action(async (flags: InspectFlags) => {
       const run = checkRunName(flags.run);
       if (!flags.server && !existsSync(databasePath(flags.dataDir))) {

@@ -14,7 +14,7 @@ import { acquireRunLock } from '../../training/lock.js';
 import { readManifest, runDirectory, sessionFlagArguments, writeSessionFlags, type SessionFlags } from '../../training/manifest.js';
 import { defaultWorkers } from '../../training/preparer.js';
 import { progressView } from '../../training/progress.js';
-import { commandKnowledgeBase, SERVER_KEY_HELP } from '../../training/remote.js';
+import { commandKnowledgeBase, SERVER_KEY_HELP, SERVER_WAIT_HELP } from '../../training/remote.js';
 import { DEFAULT_DATASET, runTraining, type TrainingReport } from '../../training/session.js';
 import { DEFAULT_BATCH_TOKENS, MAX_BATCH_TOKENS } from '../../training/trainer.js';
 import { EXIT } from '../program.js';
@@ -192,7 +192,7 @@ async function trainAction(flags: TrainFlags, command: Command): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const { kb, counters } = commandKnowledgeBase(flags, 'kato train', controller.signal);
+  const { kb, counters } = commandKnowledgeBase(flags, 'kato train', { signal: controller.signal, waitForServer: true });
   const session: SessionFlags = { maxDocs, skipBad: flags.skipBad ?? false };
   try {
     const report = await runTraining({
@@ -300,6 +300,6 @@ export function registerTrain(program: Command): void {
     .option('--json', 'print one JSON object with the result on stdout (progress stays on stderr)')
     .option('--server <url>', 'train the knowledge base of a kato server (run manifest and lock stay in --data-dir)')
     .option('--protocol <name>', 'with --server: native (batch routes, exactly once; default) or kato (KATO v3 routes only, for any KATO server)')
-    .addHelpText('after', `\n${SERVER_KEY_HELP}`)
+    .addHelpText('after', `\n${SERVER_WAIT_HELP}\n\n${SERVER_KEY_HELP}`)
     .action(trainAction);
 }
