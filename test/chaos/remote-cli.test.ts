@@ -7,6 +7,7 @@ import { KatoClient } from '../../src/client/kato.js';
 import { openStore } from '../../src/store/index.js';
 import { localKnowledgeBase } from '../../src/training/knowledge-base.js';
 import { MIRROR_SERVICE_NAME } from '../../src/training/remote-kato.js';
+import { kato, type Finished } from '../cli-process.js';
 import { CLI, ServerProcess, requireBuiltCli } from './harness.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kato-remote-cli-'));
@@ -22,24 +23,6 @@ afterAll(async () => {
   await server.stop('SIGKILL');
   rmSync(root, { recursive: true, force: true });
 });
-
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function kato(...args: string[]): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function json(finished: Finished): Record<string, any> {
   expect(finished.stderr).not.toMatch(/^kato: /m);

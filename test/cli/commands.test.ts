@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,37 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { databasePath, openStore } from '../../src/store/index.js';
+import { databasePath } from '../../src/store/index.js';
+import { committedDocs, kato, startKato, type Finished } from '../cli-process.js';
 
-// The built CLI, as users run it (`npm test` builds first).
-const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 const root = mkdtempSync(join(tmpdir(), 'kato-cli-'));
 let dirs = 0;
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(args: string[], env: NodeJS.ProcessEnv = process.env): { child: ChildProcess; done: Promise<Finished> } {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<Finished>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { child, done };
-}
-
-function kato(...args: string[]): Promise<Finished> {
-  return start(args).done;
-}
 
 function newDataDir(): string {
   return join(root, `data${dirs++}`);
@@ -47,19 +21,6 @@ function commandArgs(line: string): string[] {
   const args = [...line.trim().matchAll(/"(?:[^"\\]|\\.)*"|\S+/g)].map((m) => (m[0].startsWith('"') ? (JSON.parse(m[0]) as string) : m[0]));
   expect(args[0]).toBe('kato');
   return args.slice(1);
-}
-
-async function committedDocs(dataDir: string, run = 'default'): Promise<number> {
-  if (!existsSync(databasePath(dataDir))) return 0;
-  let store;
-  try {
-    store = openStore(dataDir, { readonly: true });
-    return (await store.getRun(run))?.docs ?? 0;
-  } catch {
-    return 0;
-  } finally {
-    await store?.close();
-  }
 }
 
 /** Waits until the run has committed a document, or the process ended. */
@@ -85,7 +46,7 @@ function jsonl(path: string, records: readonly Record<string, unknown>[]): strin
 describe('resuming an interrupted kato train', () => {
   it('prints a resume command that keeps --max-docs and --skip-bad, and resuming with it stops there', async () => {
     const dataDir = newDataDir();
-    const { child, done } = start([...TRAIN, '--max-docs', '300', '--skip-bad', '--data-dir', dataDir]);
+    const { child, done } = startKato([...TRAIN, '--max-docs', '300', '--skip-bad', '--data-dir', dataDir]);
     expect(await untilCommitted(dataDir, done)).toBe(true);
     child.kill('SIGINT');
     const stopped = await done;
@@ -101,7 +62,7 @@ describe('resuming an interrupted kato train', () => {
 
   it('shows a killed trainer’s resume command with its --max-docs in kato status', async () => {
     const dataDir = newDataDir();
-    const { child, done } = start([...TRAIN, '--max-docs', '300', '--data-dir', dataDir]);
+    const { child, done } = startKato([...TRAIN, '--max-docs', '300', '--data-dir', dataDir]);
     expect(await untilCommitted(dataDir, done)).toBe(true);
     child.kill('SIGKILL');
     expect((await done).signal).toBe('SIGKILL');
@@ -232,7 +193,7 @@ describe('flag and data directory checks', () => {
     const below = await kato('status', '--data-dir', join(file, 'sub'));
     expect(below.code).toBe(1);
     expect(below.stderr).toBe(`kato: data directory ${join(file, 'sub')}: ${file} is a file, not a directory\n`);
-    const fromEnv = await start(['serve', '--port', '0'], { ...process.env, KATO_DATA_DIR: file }).done;
+    const fromEnv = await startKato(['serve', '--port', '0'], { ...process.env, KATO_DATA_DIR: file }).done;
     expect(fromEnv.code).toBe(1);
     expect(fromEnv.stderr).toBe(message);
   });

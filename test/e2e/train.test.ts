@@ -1,59 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/engine/random.js';
-import { databasePath, openStore } from '../../src/store/index.js';
+import { committedDocs, kato, startKato, type Finished } from '../cli-process.js';
 
-// The built CLI, as users run it (`npm test` builds first).
-const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 const DOCS = 40;
 const root = mkdtempSync(join(tmpdir(), 'kato-e2e-train-'));
 let dirs = 0;
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(args: string[]): { child: ChildProcess; done: Promise<Finished> } {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<Finished>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { child, done };
-}
-
-function kato(...args: string[]): Promise<Finished> {
-  return start(args).done;
-}
-
 function newDataDir(): string {
   return join(root, `data${dirs++}`);
-}
-
-/** Documents the run has committed so far (0 before the run or the database exists). */
-async function committedDocs(dataDir: string): Promise<number> {
-  if (!existsSync(databasePath(dataDir))) return 0;
-  // Read-only, so polling never takes part in creating the schema while the trainer does.
-  let store;
-  try {
-    store = openStore(dataDir, { readonly: true });
-    return (await store.getRun('default'))?.docs ?? 0;
-  } catch {
-    return 0;
-  } finally {
-    await store?.close();
-  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -121,7 +79,7 @@ describe('kato train on the bundled corpus', () => {
     // then a session left to finish; every session after the first resumes the run.
     for (let attempt = 0; attempt < 6 && !final; attempt++) {
       const before = await committedDocs(dataDir);
-      const { child, done } = start(attempt === 0 ? args : [...args, '--resume']);
+      const { child, done } = startKato(attempt === 0 ? args : [...args, '--resume']);
       if (attempt < 5 && (await untilCommitted(dataDir, before, done))) {
         // Small batches: many commits, so kills land before, between and during them.
         await sleep(Math.floor(random() * 300));
@@ -145,7 +103,7 @@ describe('kato train on the bundled corpus', () => {
 
   it('stops on SIGINT with exit 130 and a resume hint, and the resumed run learns the same KB', async () => {
     const dataDir = newDataDir();
-    const { child, done } = start([...TRAIN, '--workers', '1', '--batch-tokens', '2000', '--data-dir', dataDir]);
+    const { child, done } = startKato([...TRAIN, '--workers', '1', '--batch-tokens', '2000', '--data-dir', dataDir]);
     await untilCommitted(dataDir, 0, done);
     child.kill('SIGINT');
     const stopped = await done;
@@ -163,7 +121,7 @@ describe('kato train on the bundled corpus', () => {
     const whole = ['train', '--progress', 'none', '--workers', '1'];
     const uninterrupted = parseResult(await kato(...whole, '--json', '--data-dir', newDataDir()));
     const dataDir = newDataDir();
-    const { child, done } = start([...whole, '--data-dir', dataDir]);
+    const { child, done } = startKato([...whole, '--data-dir', dataDir]);
     expect(await untilCommitted(dataDir, 0, done)).toBe(true);
     child.kill('SIGINT');
     const stopped = await done;
@@ -176,7 +134,7 @@ describe('kato train on the bundled corpus', () => {
 
   it('shows a run whose trainer was killed with SIGKILL as interrupted and resumable, until a session completes it', async () => {
     const dataDir = newDataDir();
-    const { child, done } = start([...TRAIN, '--workers', '1', '--batch-tokens', '2000', '--data-dir', dataDir]);
+    const { child, done } = startKato([...TRAIN, '--workers', '1', '--batch-tokens', '2000', '--data-dir', dataDir]);
     expect(await untilCommitted(dataDir, 0, done)).toBe(true);
     child.kill('SIGKILL');
     expect((await done).signal).toBe('SIGKILL');

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,31 +6,12 @@ import { brownSource } from '../../src/datasets/index.js';
 import { openStore } from '../../src/store/index.js';
 import { detokenize, tokenize } from '../../src/text/index.js';
 import { buildHierarchy } from '../../src/training/hierarchy.js';
+import { kato } from '../cli-process.js';
 import { learnDocuments } from './helpers.js';
 
-// The built CLI, as users run it (`npm test` builds first).
-const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 const root = mkdtempSync(join(tmpdir(), 'kato-generation-cli-'));
 const trained = join(root, 'trained');
 let doc: string[];
-
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function kato(...args: string[]): Promise<Finished> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 beforeAll(async () => {
   const train = await kato('train', '--max-docs', '3', '--data-dir', trained, '--progress', 'none');
