@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ValidationError } from '../../errors.js';
+import { KatoError, ValidationError } from '../../errors.js';
 import {
   averageEmotives,
   carriesAnnotations,
@@ -68,10 +68,23 @@ const ROWS_PER_INSERT = 64;
 const MAX_CACHED_SYMBOLS = 1 << 21;
 // A learn with this many symbols the connection has no id for reads all of the node's ids.
 const LOAD_SYMBOLS_AT = 4096;
-/** WAL pages between automatic checkpoints: a page dirtied by several commits is copied back once. */
-const WAL_AUTOCHECKPOINT = 4_096;
+/**
+ * WAL pages between automatic checkpoints (1 GiB of 16 KiB pages). Each training batch dirties
+ * most pages of the name indexes, so a WAL that holds several batches copies each such page back
+ * once for all of them, rather than once per batch: checkpoint work per token stays flat as the
+ * KB grows instead of growing with its indexes.
+ */
+const WAL_AUTOCHECKPOINT = 65_536;
+/** Bytes a WAL file is truncated to after a checkpoint empties it, so a data directory at rest stays small. */
+const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 
-const PATTERN_COLUMNS = 'p.id, p.name, p.events, p.length, p.frequency, p.emotives, p.metadata, p.precomputed';
+const PATTERN_COLUMNS =
+  'p.id, p.name, p.events, p.length, p.frequency + coalesce(i.frequency, 0) AS frequency, p.emotives, p.metadata, p.precomputed';
+/** Joins each pattern row `p` to its increments `i`. */
+const PATTERN_INCREMENTS = 'LEFT JOIN pattern_increments i ON i.id = p.id';
+/** A symbol row's statistics with its increments (`symbols s LEFT JOIN symbol_increments i`). */
+const SYMBOL_STATS = 's.symbol, s.freq + coalesce(i.freq, 0) AS freq, s.pmf + coalesce(i.pmf, 0) AS pmf';
+const SYMBOL_INCREMENTS = 'LEFT JOIN symbol_increments i ON i.id = s.id';
 const PAGE = 1000;
 
 function toRecord(row: PatternRow): PatternRecord {
@@ -191,6 +204,7 @@ export class SqliteStore implements Store {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT}`);
+      db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
     }
     db.pragma(`cache_size = ${-1024 * (options.cacheMiB ?? 2048)}`);
     db.pragma('temp_store = MEMORY');
@@ -205,9 +219,20 @@ export class SqliteStore implements Store {
         `INSERT INTO patterns (node, name, events, length, frequency, emotives, metadata)
          VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT (node, name) DO NOTHING`,
       ),
-      storedPattern: s('SELECT id, frequency FROM patterns WHERE node = ? AND name = ?'),
-      storedPatterns: s('SELECT id, name, frequency FROM patterns WHERE node = ? AND name IN (SELECT unhex(value) FROM json_each(?))'),
-      countPattern: s('UPDATE patterns SET frequency = ? WHERE id = ?'),
+      storedPattern: s(`SELECT p.id, p.frequency + coalesce(i.frequency, 0) AS frequency FROM patterns p ${PATTERN_INCREMENTS} WHERE p.node = ? AND p.name = ?`),
+      // The names of a multi-row insert that it skipped (those not among the rows with the ids it
+      // gave, a range read of fresh pages), each read back by name: stored before the insert.
+      skippedPatterns: s(
+        `WITH skipped AS MATERIALIZED (
+           SELECT value FROM json_each(?) WHERE unhex(value) NOT IN (SELECT name FROM patterns WHERE id BETWEEN ? AND ?)
+         )
+         SELECT p.id, p.name, p.frequency + coalesce(i.frequency, 0) AS frequency
+         FROM skipped JOIN patterns p ON p.node = ? AND p.name = unhex(skipped.value) ${PATTERN_INCREMENTS}`,
+      ),
+      addPatternCount: s(
+        `INSERT INTO pattern_increments (id, frequency) VALUES (?, ?)
+         ON CONFLICT (id) DO UPDATE SET frequency = frequency + excluded.frequency`,
+      ),
       annotations: s('SELECT emotives, metadata FROM patterns WHERE id = ?'),
       setAnnotations: s('UPDATE patterns SET emotives = ?, metadata = ? WHERE id = ?'),
       nodeEpoch: s('SELECT epoch FROM nodes WHERE id = ?'),
@@ -215,7 +240,10 @@ export class SqliteStore implements Store {
       nodeSymbolIds: s('SELECT id, symbol FROM symbols WHERE node = ? LIMIT ?'),
       symbolIdsOf: s('SELECT id, symbol FROM symbols WHERE node = ? AND symbol IN (SELECT value FROM json_each(?))'),
       maxSymbolId: s('SELECT coalesce(max(id), 0) AS id FROM symbols'),
-      addSymbolStats: s('UPDATE symbols SET freq = freq + ?, pmf = pmf + ? WHERE id = ?'),
+      addSymbolStats: s(
+        `INSERT INTO symbol_increments (id, freq, pmf) VALUES (?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET freq = freq + excluded.freq, pmf = pmf + excluded.pmf`,
+      ),
       addTotals: s(
         `UPDATE nodes SET total_symbols = total_symbols + ?, total_pattern_frequencies = total_pattern_frequencies + ?,
          total_unique_patterns = total_unique_patterns + ? WHERE id = ?`,
@@ -224,18 +252,26 @@ export class SqliteStore implements Store {
         `INSERT INTO affinity (node, symbol, emotive, value) VALUES (?, ?, ?, ?)
          ON CONFLICT (node, symbol, emotive) DO UPDATE SET value = value + excluded.value`,
       ),
-      patternByName: s(`SELECT ${PATTERN_COLUMNS} FROM patterns p WHERE p.node = ? AND p.name = ?`),
+      patternByName: s(`SELECT ${PATTERN_COLUMNS} FROM patterns p ${PATTERN_INCREMENTS} WHERE p.node = ? AND p.name = ?`),
       patternsByNames: s(
-        `SELECT ${PATTERN_COLUMNS} FROM patterns p WHERE p.node = ? AND p.name IN (SELECT unhex(value) FROM json_each(?))`,
+        `SELECT ${PATTERN_COLUMNS} FROM patterns p ${PATTERN_INCREMENTS}
+         WHERE p.node = ? AND p.name IN (SELECT unhex(value) FROM json_each(?))`,
       ),
-      patternPage: s(`SELECT ${PATTERN_COLUMNS} FROM patterns p WHERE p.node = ? AND p.name > ? ORDER BY p.name LIMIT ${PAGE}`),
-      symbolStats: s(`SELECT symbol, freq, pmf FROM symbols WHERE node = ? AND symbol IN (SELECT value FROM json_each(?))`),
-      allSymbolStats: s('SELECT symbol, freq, pmf FROM symbols WHERE node = ?'),
+      patternPage: s(
+        `SELECT ${PATTERN_COLUMNS} FROM patterns p ${PATTERN_INCREMENTS} WHERE p.node = ? AND p.name > ? ORDER BY p.name LIMIT ${PAGE}`,
+      ),
+      symbolStats: s(
+        `SELECT ${SYMBOL_STATS} FROM symbols s ${SYMBOL_INCREMENTS} WHERE s.node = ? AND s.symbol IN (SELECT value FROM json_each(?))`,
+      ),
+      allSymbolStats: s(`SELECT ${SYMBOL_STATS} FROM symbols s ${SYMBOL_INCREMENTS} WHERE s.node = ?`),
       totals: s(
         `SELECT total_symbols, total_pattern_frequencies, total_unique_patterns,
          (SELECT count(*) FROM symbols WHERE node = nodes.id) AS distinct_symbols FROM nodes WHERE id = ?`,
       ),
-      summary: s('SELECT count(*) AS patterns, coalesce(sum(frequency), 0) AS total FROM patterns WHERE node = ?'),
+      summary: s(
+        `SELECT count(*) AS patterns, coalesce(sum(p.frequency + coalesce(i.frequency, 0)), 0) AS total
+         FROM patterns p ${PATTERN_INCREMENTS} WHERE p.node = ?`,
+      ),
       affinityOf: s(
         `SELECT symbol, emotive, value FROM affinity WHERE node = ? AND symbol IN (SELECT value FROM json_each(?))
          ORDER BY symbol, emotive`,
@@ -335,8 +371,8 @@ export class SqliteStore implements Store {
    * Learns `items[start, end)`, none annotated. Their distinct names are inserted in name order, so
    * the name index is written page after page rather than at random, many rows per statement,
    * each with the number of items of its name as frequency, skipping stored names. A statement
-   * that inserts fewer rows than it was given has its rows read back: those with ids below the
-   * rows it inserted were stored before. Outcomes and frequencies follow item order: the first
+   * that inserts fewer rows than it was given finds the names it skipped by reading the rows it
+   * inserted (their ids are consecutive), and reads only those back by name. Outcomes and frequencies follow item order: the first
    * item of a name not stored before creates its pattern, every other one re-learns it.
    */
   private learnPlain(node: number, items: readonly LearnItem[], start: number, end: number, learned: Learned): void {
@@ -364,18 +400,25 @@ export class SqliteStore implements Store {
       for (const { name, json, length, count } of group) args.push(node, name, json, length, count);
       const result = this.insertPatterns(group.length).run(args);
       if (result.changes === group.length) continue;
-      // Rows this statement inserted have the highest ids, one after another.
-      const firstNew = result.changes === 0 ? Infinity : Number(result.lastInsertRowid) - result.changes + 1;
+      // Rows this statement inserted have the highest ids, one after another (none: an empty range).
+      const lastNew = result.changes === 0 ? 0 : Number(result.lastInsertRowid);
+      const firstNew = result.changes === 0 ? 1 : lastNew - result.changes + 1;
       const groupNames = JSON.stringify(group.map((entry) => entry.name));
-      for (const row of this.stmt.storedPatterns.all(node, groupNames) as { id: number; name: Buffer; frequency: number }[]) {
-        if (row.id >= firstNew) continue;
+      const skipped = this.stmt.skippedPatterns.all(groupNames, firstNew, lastNew, node) as { id: number; name: Buffer; frequency: number }[];
+      if (skipped.length !== group.length - result.changes) {
+        // The transaction rolls back: the learn changes nothing.
+        throw new KatoError('STORE_INCONSISTENT', `a pattern insert skipped ${group.length - result.changes} names, but ${skipped.length} are stored`, {
+          node,
+        });
+      }
+      for (const row of skipped) {
         const entry = byName.get(row.name.toString('hex'))!;
         entry.id = row.id;
         entry.stored = row.frequency;
       }
     }
     for (const entry of entries) {
-      if (entry.stored > 0) this.stmt.countPattern.run(entry.stored + entry.count, entry.id);
+      if (entry.stored > 0) this.stmt.addPatternCount.run(entry.id, entry.count);
     }
     // Outcomes in item order; `count` now counts the items of each name already learned.
     for (const entry of entries) entry.count = 0;
@@ -419,7 +462,7 @@ export class SqliteStore implements Store {
     if (!isNew) {
       const row = this.stmt.storedPattern.get(node, blob) as { id: number; frequency: number };
       frequency = row.frequency + 1;
-      this.stmt.countPattern.run(frequency, row.id);
+      this.stmt.addPatternCount.run(row.id, 1);
       const stored = this.stmt.annotations.get(row.id) as { emotives: string | null; metadata: string | null };
       const storedEmotives: Emotives[] = stored.emotives ? JSON.parse(stored.emotives) : [];
       const storedMetadata: PatternMetadata = stored.metadata ? JSON.parse(stored.metadata) : {};
@@ -537,12 +580,14 @@ export class SqliteStore implements Store {
       if (delta.id === 0) fresh.push(delta);
       else stored.push(delta);
     }
-    // In row order, the updates read and write the symbol table's pages one after another.
+    // In row order, the increments are written page after page.
     stored.sort((a, b) => a.id - b.id);
-    for (const delta of stored) this.stmt.addSymbolStats.run(delta.freq, delta.pmf, delta.id);
+    for (const delta of stored) this.stmt.addSymbolStats.run(delta.id, delta.freq, delta.pmf);
     if (fresh.length > 0) {
-      // In symbol order, the inserts write the symbol index page after page.
-      fresh.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
+      // In symbol order, the inserts write the symbol index page after page (the default sort
+      // compares strings natively, in the order of \`<\`).
+      const order = fresh.map((delta) => delta.symbol).sort();
+      for (let k = 0; k < order.length; k++) fresh[k] = deltas.get(order[k])!;
       let next = (this.stmt.maxSymbolId.get() as { id: number }).id;
       for (const delta of fresh) {
         delta.id = ++next;
@@ -732,6 +777,8 @@ export class SqliteStore implements Store {
     if (node === undefined) return;
     this.db
       .transaction(() => {
+        this.db.prepare('DELETE FROM pattern_increments WHERE id IN (SELECT id FROM patterns WHERE node = ?)').run(node);
+        this.db.prepare('DELETE FROM symbol_increments WHERE id IN (SELECT id FROM symbols WHERE node = ?)').run(node);
         for (const table of ['patterns', 'symbols', 'affinity', 'vectors']) {
           this.db.prepare(`DELETE FROM ${table} WHERE node = ?`).run(node);
         }
@@ -970,7 +1017,10 @@ export class SqliteStore implements Store {
   async patternCountsPage(kbId: string, after: string, limit: number): Promise<NamedFrequency[]> {
     const node = this.nodeId(kbId);
     if (node === undefined || limit <= 0) return [];
-    this.pageStatement ??= this.db.prepare('SELECT name, frequency FROM patterns WHERE node = ? AND name > ? ORDER BY name LIMIT ?');
+    this.pageStatement ??= this.db.prepare(
+      `SELECT p.name, p.frequency + coalesce(i.frequency, 0) AS frequency FROM patterns p ${PATTERN_INCREMENTS}
+       WHERE p.node = ? AND p.name > ? ORDER BY p.name LIMIT ?`,
+    );
     // Names are stored as 20-byte blobs; an empty blob sorts before all of them.
     const start = isBareName(after) ? Buffer.from(after, 'hex') : Buffer.alloc(0);
     const rows = this.pageStatement.all(node, start, limit) as { name: Buffer; frequency: number }[];
@@ -1024,7 +1074,8 @@ export class SqliteStore implements Store {
     const annotations = new Map<number, PatternAnnotation>();
     if (node === undefined || rowIds.length === 0) return annotations;
     const statement = (this.annotationStatement ??= this.db.prepare(
-      'SELECT id, name, frequency, emotives, precomputed FROM patterns WHERE id IN (SELECT value FROM json_each(?)) AND +node = ?',
+      `SELECT p.id, p.name, p.frequency + coalesce(i.frequency, 0) AS frequency, p.emotives, p.precomputed FROM patterns p
+       ${PATTERN_INCREMENTS} WHERE p.id IN (SELECT value FROM json_each(?)) AND +p.node = ?`,
     ));
     const rows = statement.all(JSON.stringify(rowIds), node) as {
       id: number;

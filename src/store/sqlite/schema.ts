@@ -3,22 +3,30 @@
  * vectors, sessions and the training ledger.
  */
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /**
  * Statements that bring a database of an earlier schema version up to this one, by the version
  * they start from. Version 2 kept a symbol → pattern index (FTS5) that every learn wrote; the
- * index is now held in memory and read from the pattern log (`store/node-index.ts`).
+ * index is now held in memory and read from the pattern log (`store/node-index.ts`). Version 3
+ * counted re-learns in the pattern and symbol rows themselves.
  */
 export const MIGRATIONS: Record<number, string> = {
   2: 'DROP TABLE IF EXISTS symbol_index;',
+  // Version 4 adds the increment tables (created empty by the schema): every count stored so far
+  // is a base count.
+  3: '',
 };
 
 /** Page size of a new database: fewer, larger WAL frames per commit of a batched learn. */
 export const PAGE_SIZE = 16_384;
 
 // A node's `epoch` grows whenever its symbols are deleted, so a connection knows when the symbol
-// ids it remembers for the node are stale.
+// ids it remembers for the node are stale. A pattern's frequency (a symbol's freq and pmf) is the
+// count in its row, written by the learn that created it, plus the count in its row of
+// `pattern_increments` (`symbol_increments`, same row id) when it has one: learning an old pattern
+// again rewrites a narrow row in a small table rather than a page of wide pattern rows, so the
+// pages a batch dirties (and writes through the WAL) stay few as the KB grows.
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS nodes (
@@ -49,6 +57,15 @@ CREATE TABLE IF NOT EXISTS symbols (
   pmf INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS symbols_name ON symbols (node, symbol);
+CREATE TABLE IF NOT EXISTS pattern_increments (
+  id INTEGER PRIMARY KEY,
+  frequency INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS symbol_increments (
+  id INTEGER PRIMARY KEY,
+  freq INTEGER NOT NULL,
+  pmf INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS affinity (
   node INTEGER NOT NULL,
   symbol TEXT NOT NULL,

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { databasePath, openStore } from '../index.js';
 import { openSqliteStore } from './index.js';
+import { SCHEMA_VERSION } from './schema.js';
 import { storeContract } from '../store.contract.js';
 import { patternName } from '../../engine/names.js';
 import type { LearnItem } from '../../engine/types.js';
@@ -193,9 +194,55 @@ describe('sqlite store on disk', () => {
     const reopened = openSqliteStore(databasePath(dir));
     const tables = reopened.db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'symbol_index%'").all();
     expect(tables).toEqual([]);
-    expect(reopened.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get()).toEqual({ value: '3' });
+    expect(reopened.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get()).toEqual({ value: String(SCHEMA_VERSION) });
     expect(names(await reopened.patternsStartingWith('n', 'a'))).toEqual([patternName([['a'], ['b']])]);
     await reopened.close();
+  });
+
+  it('reads a version 3 database, whose counts are all in the pattern and symbol rows, and counts on from them', async () => {
+    const dir = join(root, 'v3');
+    const ab = [['a'], ['b']];
+    const store = openSqliteStore(databasePath(dir));
+    await store.learn('n', [{ events: ab }, { events: [['a'], ['c']] }], P);
+    // As version 3 stored a pattern learned 3 times and its symbols: counts in the rows only.
+    store.db.exec(`UPDATE patterns SET frequency = 3 WHERE name = unhex('${patternName(ab)}')`);
+    store.db.exec(`UPDATE symbols SET freq = freq + 2 WHERE symbol IN ('a', 'b')`);
+    store.db.exec('DROP TABLE pattern_increments; DROP TABLE symbol_increments');
+    store.db.prepare("UPDATE meta SET value = '3' WHERE key = 'schema_version'").run();
+    await store.close();
+    const reopened = openSqliteStore(databasePath(dir));
+    try {
+      expect(reopened.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get()).toEqual({ value: String(SCHEMA_VERSION) });
+      expect((await reopened.getPattern('n', patternName(ab)))?.frequency).toBe(3);
+      const [outcome] = await reopened.learn('n', [{ events: ab }], P);
+      expect(outcome).toEqual({ name: patternName(ab), frequency: 4, created: false });
+      expect((await reopened.getPattern('n', patternName(ab)))?.frequency).toBe(4);
+      expect(await reopened.patternCountsPage('n', '', 10)).toContainEqual({ name: patternName(ab), frequency: 4 });
+      expect((await reopened.summary('n')).totalFrequency).toBe(5);
+      const stats = await reopened.symbolStats('n', ['a', 'b', 'c']);
+      expect(Object.fromEntries(stats)).toEqual({ a: { freq: 5, pmf: 2 }, b: { freq: 4, pmf: 1 }, c: { freq: 1, pmf: 1 } });
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('clears a node with its increments, so row ids given again start from their own counts', async () => {
+    const store = openSqliteStore(databasePath(join(root, 'clear-increments')));
+    try {
+      const ab = [['a'], ['b']];
+      await store.learn('n', [{ events: ab }], P);
+      await store.learn('n', [{ events: ab }], P);
+      await store.clearNode('n');
+      expect(store.db.prepare('SELECT count(*) AS n FROM pattern_increments').get()).toEqual({ n: 0 });
+      expect(store.db.prepare('SELECT count(*) AS n FROM symbol_increments').get()).toEqual({ n: 0 });
+      // The cleared rows' ids are given to the new rows: they start from the counts they are learned with.
+      const [outcome] = await store.learn('n', [{ events: [['x'], ['y']] }], P);
+      expect(outcome.frequency).toBe(1);
+      expect((await store.getPattern('n', outcome.name))?.frequency).toBe(1);
+      expect(Object.fromEntries(await store.symbolStats('n', ['x', 'y']))).toEqual({ x: { freq: 1, pmf: 1 }, y: { freq: 1, pmf: 1 } });
+    } finally {
+      await store.close();
+    }
   });
 
   it('learns a large batch exactly as the same items learned one call at a time', async () => {
