@@ -558,7 +558,10 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
         }
         if (least === 0) break;
         if (least >= 2 || floor > 2) {
-          const threshold = Math.max(2, least);
+          // Candidates covering three positions or more are scored before those covering two,
+          // which are the most numerous: the edge they raise often leaves no two-position
+          // candidate a chance, and the second pass then ends the selection.
+          const threshold = Math.max(floor > 3 ? 3 : 2, least);
           visitCovering(threshold);
           floor = threshold;
           continue;
