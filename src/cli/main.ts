@@ -4,8 +4,7 @@
  * (0 done, 1 error, 130 interrupted).
  */
 import { CommanderError } from 'commander';
-import { KatoError } from '../errors.js';
-import { buildProgram, EXIT } from './program.js';
+import { buildProgram, errorText, EXIT } from './program.js';
 
 async function main(): Promise<void> {
   const program = buildProgram();
@@ -22,12 +21,7 @@ async function main(): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
-    if (err instanceof KatoError) {
-      process.stderr.write(`kato: ${err.message}\n`);
-      process.exitCode = EXIT.error;
-      return;
-    }
-    process.stderr.write(`kato: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(errorText(err));
     process.exitCode = EXIT.error;
   }
 }

@@ -165,7 +165,7 @@ describe('JSONL source', () => {
     const error = await readAll(fileSource(path).open()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DatasetRecordError);
     expect((error as DatasetRecordError).message).toMatch(
-      /line 1 .*: no field 'text' \(fields with text: body, title\); name the field holding the text with --text-field NAME .*, or skip corrupt records with --skip-bad/,
+      /line 1 .*: no field 'text' \(fields with text: body, title\); name the field holding the text with --text-field NAME, or skip corrupt records with --skip-bad$/,
     );
     const none = file(lines({ n: 1 }));
     await expect(readAll(fileSource(none).open())).rejects.toThrow(/no field 'text' \(no field holds text\); name the field holding the text with --text-field/);

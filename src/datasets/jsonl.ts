@@ -80,7 +80,7 @@ export function parseJsonlLine(
 }
 
 // What to do when records lack the text field: the text is most often in a field of another name.
-const TEXT_FIELD_HINT = 'name the field holding the text with --text-field NAME (textField)';
+const TEXT_FIELD_HINT = 'name the field holding the text with --text-field NAME';
 const MAX_LISTED_FIELDS = 10;
 
 /** The record's top-level fields holding strings, for a message about a missing text field. */

@@ -132,7 +132,7 @@ function handleProblem(
     stats.bad++;
     if (!options.skipBad) {
       const advice = problemInfo.hint ? `${problemInfo.hint}, or skip` : 'skip';
-      throw new DatasetRecordError(`corrupt record at ${where} (cursor ${cursorToString(cursor)}): ${problem.reason}; ${advice} corrupt records with --skip-bad (skipBad)`, {
+      throw new DatasetRecordError(`corrupt record at ${where} (cursor ${cursorToString(cursor)}): ${problem.reason}; ${advice} corrupt records with --skip-bad`, {
         file: shard.label,
         ...place,
         cursor: cursorToString(cursor),

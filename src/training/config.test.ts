@@ -7,7 +7,13 @@ describe('parseHierarchy', () => {
     expect(parseHierarchy(undefined, undefined)).toEqual({ levels: 4, chunks: [8, 8, 8, 8], remainder: 'merge' });
   });
 
-  it('takes the level count from --chunks, or repeats a single size over --levels', () => {
+  it('gives one --chunks size to every level: the default 4 levels without --levels', () => {
+    expect(parseHierarchy('4', undefined)).toEqual({ levels: 4, chunks: [4, 4, 4, 4], remainder: 'merge' });
+    expect(parseHierarchy('4', '2')).toEqual({ levels: 2, chunks: [4, 4], remainder: 'merge' });
+    expect(parseHierarchy('4', '1')).toEqual({ levels: 1, chunks: [4], remainder: 'merge' });
+  });
+
+  it('takes the level count from several --chunks sizes, or repeats a single size over --levels', () => {
     expect(parseHierarchy('6,5,4', undefined)).toEqual({ levels: 3, chunks: [6, 5, 4], remainder: 'merge' });
     expect(parseHierarchy('5', '3')).toEqual({ levels: 3, chunks: [5, 5, 5], remainder: 'merge' });
     expect(parseHierarchy(undefined, '2', 'drop')).toEqual({ levels: 2, chunks: [8, 8], remainder: 'drop' });

@@ -49,7 +49,11 @@ export interface TrainingConfig extends HierarchySettings {
   readonly provenance: number;
 }
 
-/** Parses `--chunks` (comma-separated sizes) against `--levels`; a single size applies to every level. */
+/**
+ * Parses `--chunks` (comma-separated sizes) against `--levels`. One size is that size at every
+ * level (`--levels`, default 4, of them); several sizes set the number of levels when `--levels` is
+ * absent, and must match it when it is given.
+ */
 export function parseHierarchy(chunksFlag: string | undefined, levelsFlag: string | undefined, remainder: string = 'merge'): HierarchySettings {
   let levels: number | undefined;
   if (levelsFlag !== undefined) {
@@ -67,8 +71,8 @@ export function parseHierarchy(chunksFlag: string | undefined, levelsFlag: strin
       });
     }
     chunks = parts.map((p) => integerFlag('--chunks', p, 2, MAX_CHUNK, chunksFlag));
-    if (levels === undefined) levels = chunks.length;
-    else if (chunks.length === 1) chunks = new Array<number>(levels).fill(chunks[0]);
+    if (chunks.length === 1) chunks = new Array<number>(levels ?? DEFAULT_LEVELS).fill(chunks[0]);
+    else if (levels === undefined) levels = chunks.length;
     else if (chunks.length !== levels) {
       throw new ValidationError(
         `--chunks gives ${chunks.length} sizes but --levels is ${levels}: give one size per level, or a single size for all`,

@@ -6,6 +6,7 @@ import {
   MANIFEST_FORMAT,
   readSessionFlags,
   resumeCommand,
+  resumeCommandLine,
   runActivity,
   sessionFlagsPath,
   writeSessionFlags,
@@ -57,8 +58,14 @@ describe('runActivity', () => {
     expect(runActivity(manifest({ status: 'running', pid: LIVE }), undefined, alive)).toEqual({ state: 'training', pid: LIVE });
   });
 
-  it('is idle once a session recorded its outcome, even with a stale lock file', () => {
-    for (const status of ['complete', 'max-docs', 'interrupted', 'failed']) {
+  it('is interrupted when the last session was stopped by SIGINT or SIGTERM (manifest says interrupted)', () => {
+    expect(runActivity(manifest({ status: 'interrupted' }), DEAD, alive)).toEqual({ state: 'interrupted' });
+    expect(runActivity(manifest({ status: 'interrupted' }), undefined, alive)).toEqual({ state: 'interrupted' });
+    expect(runActivity(manifest({ status: 'interrupted' }), LIVE, alive)).toEqual({ state: 'training', pid: LIVE });
+  });
+
+  it('is idle once a session recorded an outcome other than interrupted, even with a stale lock file', () => {
+    for (const status of ['complete', 'max-docs', 'failed']) {
       expect(runActivity(manifest({ status }), DEAD, alive)).toEqual({ state: 'idle' });
     }
     expect(runActivity(null, undefined, alive)).toEqual({ state: 'idle' });
@@ -67,21 +74,30 @@ describe('runActivity', () => {
 
 describe('resumeCommand', () => {
   it('names the run and the data directory, and the server a remote run trains', () => {
-    expect(resumeCommand('./kato-data', manifest())).toBe('kato train --run wiki --resume --data-dir "./kato-data"');
+    expect(resumeCommand('./kato-data', manifest())).toBe('kato train --resume --run wiki --data-dir "./kato-data"');
     expect(resumeCommand('/d', manifest({ knowledgeBase: 'server http://k:8000' }))).toBe(
-      'kato train --run wiki --resume --data-dir "/d" --server http://k:8000',
+      'kato train --resume --run wiki --data-dir "/d" --server http://k:8000',
     );
     expect(resumeCommand('/d', manifest({ knowledgeBase: 'kato-protocol http://k:8000' }))).toBe(
-      'kato train --run wiki --resume --data-dir "/d" --server http://k:8000 --protocol kato',
+      'kato train --resume --run wiki --data-dir "/d" --server http://k:8000 --protocol kato',
+    );
+  });
+
+  it('is the command kato train prints for the same run, whatever records it', () => {
+    expect(resumeCommand('/d', manifest({ knowledgeBase: 'kato-protocol http://k:8000' }), { maxDocs: 5 })).toBe(
+      resumeCommandLine({ run: 'wiki', dataDir: '/d', server: 'http://k:8000', protocol: 'kato' }, { maxDocs: 5 }),
+    );
+    expect(resumeCommandLine({ run: 'wiki', dataDir: '/d', server: 'http://k:8000', protocol: 'native' })).toBe(
+      resumeCommand('/d', manifest({ knowledgeBase: 'server http://k:8000' })),
     );
   });
 
   it('repeats the latest session flags the run config does not record', () => {
-    expect(resumeCommand('/d', manifest(), { maxDocs: 300 })).toBe('kato train --run wiki --resume --data-dir "/d" --max-docs 300');
+    expect(resumeCommand('/d', manifest(), { maxDocs: 300 })).toBe('kato train --resume --run wiki --data-dir "/d" --max-docs 300');
     expect(resumeCommand('/d', manifest({ knowledgeBase: 'server http://k:8000' }), { maxDocs: 300, skipBad: true })).toBe(
-      'kato train --run wiki --resume --data-dir "/d" --server http://k:8000 --max-docs 300 --skip-bad',
+      'kato train --resume --run wiki --data-dir "/d" --server http://k:8000 --max-docs 300 --skip-bad',
     );
-    expect(resumeCommand('/d', manifest(), { skipBad: false })).toBe('kato train --run wiki --resume --data-dir "/d"');
+    expect(resumeCommand('/d', manifest(), { skipBad: false })).toBe('kato train --resume --run wiki --data-dir "/d"');
   });
 });
 

@@ -106,9 +106,10 @@ export type RunActivity =
 
 /**
  * The run's activity from its manifest and the pid in its lock file: `training` while a live
- * process holds the lock (or is the manifest's running trainer), `interrupted` when the manifest
- * says a session is running but its process is gone (killed before it could record an end; the
- * ledger keeps every committed document, so `--resume` continues it), otherwise `idle`.
+ * process holds the lock (or is the manifest's running trainer); `interrupted` when the last
+ * session was stopped by a signal (the manifest says `interrupted`) or when the manifest says a
+ * session is running but its process is gone (killed before it could record an end) — either
+ * way the ledger keeps every committed document, so `--resume` continues it; otherwise `idle`.
  */
 export function runActivity(
   manifest: RunManifest | null,
@@ -116,6 +117,7 @@ export function runActivity(
   alive: (pid: number) => boolean,
 ): RunActivity {
   if (lockPid !== undefined && alive(lockPid)) return { state: 'training', pid: lockPid };
+  if (manifest?.status === 'interrupted') return { state: 'interrupted' };
   if (manifest?.status !== 'running') return { state: 'idle' };
   if (manifest.pid !== undefined && alive(manifest.pid)) return { state: 'training', pid: manifest.pid };
   return { state: 'interrupted' };
@@ -162,15 +164,35 @@ export function sessionFlagArguments(flags: SessionFlags): string {
   return `${flags.maxDocs === undefined ? '' : ` --max-docs ${flags.maxDocs}`}${flags.skipBad ? ' --skip-bad' : ''}`;
 }
 
+/** Where a run lives, as `kato train` flags name it: its run, data directory and server (when it trains one). */
+export interface RunPlace {
+  readonly run: string;
+  readonly dataDir: string;
+  readonly server?: string;
+  /** `--protocol`; `native` (the default) is left out of the command. */
+  readonly protocol?: string;
+}
+
+/**
+ * The `kato train` command that resumes a run — the one `kato train` prints when it stops and
+ * `kato status` shows: the run's config comes from the run, so only where it lives and the session
+ * flags (see SessionFlags) are repeated.
+ */
+export function resumeCommandLine(place: RunPlace, flags: SessionFlags = {}): string {
+  const protocol = place.protocol === undefined || place.protocol === 'native' ? '' : ` --protocol ${place.protocol}`;
+  const server = place.server === undefined ? '' : ` --server ${place.server}${protocol}`;
+  return `kato train --resume --run ${place.run} --data-dir ${JSON.stringify(place.dataDir)}${server}${sessionFlagArguments(flags)}`;
+}
+
 /** The `kato train` command that resumes a run recorded in `dataDir` by `manifest`, with its latest session flags. */
 export function resumeCommand(dataDir: string, manifest: RunManifest, flags: SessionFlags = {}): string {
   const location = manifest.knowledgeBase ?? 'local';
   const server = location.startsWith('server ')
-    ? ` --server ${location.slice('server '.length)}`
+    ? { server: location.slice('server '.length) }
     : location.startsWith('kato-protocol ')
-      ? ` --server ${location.slice('kato-protocol '.length)} --protocol kato`
-      : '';
-  return `kato train --run ${manifest.run} --resume --data-dir ${JSON.stringify(dataDir)}${server}${sessionFlagArguments(flags)}`;
+      ? { server: location.slice('kato-protocol '.length), protocol: 'kato' }
+      : {};
+  return resumeCommandLine({ run: manifest.run, dataDir, ...server }, flags);
 }
 
 /** Writes the run's manifest atomically; returns its path. */

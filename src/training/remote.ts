@@ -127,16 +127,27 @@ export interface ServerWaitOptions {
 }
 
 /**
- * The KB of a command: the data directory's store, or a server's KB when `--server` is given
- * (`--protocol` alone is refused). `command` prefixes the client's log lines and notices.
+ * Refuses `--server` and `--protocol` values a command cannot use (a URL that is not http(s), an
+ * unknown protocol, `--protocol` without `--server`) without opening anything.
  */
-export function commandKnowledgeBase(flags: KbFlags, command: string, wait: ServerWaitOptions = {}): CommandKnowledgeBase {
+export function checkKbFlags(flags: KbFlags): void {
   if (flags.server === undefined) {
     if (flags.protocol !== undefined) {
       throw new ValidationError('--protocol needs --server: it says how to talk to a server', { field: 'protocol' });
     }
-    return { kb: localKnowledgeBase(openStore(flags.dataDir)), counters: null };
+    return;
   }
+  parseServerUrl(flags.server);
+  parseProtocol(flags.protocol);
+}
+
+/**
+ * The KB of a command: the data directory's store, or a server's KB when `--server` is given
+ * (`--protocol` alone is refused). `command` prefixes the client's log lines and notices.
+ */
+export function commandKnowledgeBase(flags: KbFlags, command: string, wait: ServerWaitOptions = {}): CommandKnowledgeBase {
+  checkKbFlags(flags);
+  if (flags.server === undefined) return { kb: localKnowledgeBase(openStore(flags.dataDir)), counters: null };
   return serverKnowledgeBase({
     server: flags.server,
     protocol: parseProtocol(flags.protocol),

@@ -60,6 +60,21 @@ describe('resuming an interrupted kato train', () => {
     expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'max-docs', docs: 300 });
   }, SLOW);
 
+  it('shows the resume command kato train printed after SIGINT in kato status, with its --max-docs and --skip-bad', async () => {
+    const dataDir = newDataDir();
+    const { child, done } = startKato([...TRAIN, '--max-docs', '300', '--skip-bad', '--data-dir', dataDir]);
+    expect(await untilCommitted(dataDir, done)).toBe(true);
+    child.kill('SIGINT');
+    const stopped = await done;
+    expect(stopped.code).toBe(130);
+    const printed = /Resume with:\n {2}(kato train .*)\n/.exec(stopped.stderr)?.[1];
+    expect(printed).toBe(`kato train --resume --run default --data-dir ${JSON.stringify(dataDir)} --max-docs 300 --skip-bad`);
+
+    const status = JSON.parse((await kato('status', '--json', '--data-dir', dataDir)).stdout);
+    expect(status.runs).toMatchObject([{ run: 'default', state: 'interrupted', resume: printed, lastSession: { status: 'interrupted' } }]);
+    expect((await kato('status', '--data-dir', dataDir)).stdout).toContain(`interrupted, not complete (resumable: ${printed})`);
+  }, SLOW);
+
   it('shows a killed trainer’s resume command with its --max-docs in kato status', async () => {
     const dataDir = newDataDir();
     const { child, done } = startKato([...TRAIN, '--max-docs', '300', '--data-dir', dataDir]);
@@ -67,7 +82,7 @@ describe('resuming an interrupted kato train', () => {
     child.kill('SIGKILL');
     expect((await done).signal).toBe('SIGKILL');
 
-    const resume = `kato train --run default --resume --data-dir ${JSON.stringify(dataDir)} --max-docs 300`;
+    const resume = `kato train --resume --run default --data-dir ${JSON.stringify(dataDir)} --max-docs 300`;
     const status = JSON.parse((await kato('status', '--json', '--data-dir', dataDir)).stdout);
     expect(status.runs).toMatchObject([{ run: 'default', state: 'interrupted', resume }]);
     expect((await kato('status', '--data-dir', dataDir)).stdout).toContain(`(resumable: ${resume})`);
@@ -93,7 +108,9 @@ describe('kato train stopped by an error', () => {
     const corpus = jsonl(join(root, 'fields.jsonl.gz'), [{ id: 1, body: 'a first document long enough', title: 'one' }]);
     const result = await kato('train', '--dataset', corpus, '--data-dir', dataDir, '--progress', 'none');
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('kato train: stopped by an error before anything was committed; once the cause is fixed, run the same command again.');
+    expect(result.stderr).toContain(
+      'kato train: stopped by an error before anything was committed; run the same command with --skip-bad to skip corrupt records, or run it again once the cause is fixed.',
+    );
     expect(result.stderr).not.toMatch(/resume with/i);
   });
 
@@ -114,6 +131,42 @@ describe('kato train stopped by an error', () => {
     }
   });
 
+  it('offers --resume --skip-bad, after the error, when a corrupt record stops a run that has committed documents', async () => {
+    const dataDir = newDataDir();
+    const path = join(root, 'breaks.jsonl');
+    writeFileSync(path, '{"text":"the first document of the run"}\n{"text":"the second document"}\n{"text": broken}\n{"text":"after the break"}\n');
+    const failed = await kato('train', '--dataset', path, '--max-docs', '10', '--data-dir', dataDir, '--progress', 'none');
+    expect(failed.code).toBe(1);
+    const skipping = `kato train --resume --run default --data-dir ${JSON.stringify(dataDir)} --max-docs 10 --skip-bad`;
+    expect(failed.stderr).toMatch(/^kato: corrupt record at .*breaks\.jsonl line 3 .*invalid JSON.*; skip corrupt records with --skip-bad\n/);
+    expect(failed.stderr.slice(failed.stderr.indexOf('\n') + 1)).toBe(
+      `kato train: stopped by an error; every committed document is kept. To skip corrupt records, resume with:\n  ${skipping}\n` +
+        `or, once the cause is fixed, resume with:\n  kato train --resume --run default --data-dir ${JSON.stringify(dataDir)} --max-docs 10\n`,
+    );
+    // No internal option names such as (skipBad) or (textField) in what the user reads.
+    expect(failed.stderr).not.toMatch(/\([a-z]+[A-Z][A-Za-z]*\)/);
+
+    const resumed = await kato(...commandArgs(skipping), '--progress', 'none', '--json');
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'complete', docs: 3 });
+  });
+
+  it('offers the same command with --skip-bad when a corrupt record stops a run before anything was kept', async () => {
+    const dataDir = newDataDir();
+    const path = join(root, 'broken.jsonl');
+    writeFileSync(path, '{"text": broken}\n{"text":"a document after the break"}\n');
+    const failed = await kato('train', '--dataset', path, '--data-dir', dataDir, '--progress', 'none');
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/^kato: corrupt record at .*broken\.jsonl line 1 /);
+    expect(failed.stderr).toContain(
+      '\nkato train: stopped by an error before anything was committed; run the same command with --skip-bad to skip corrupt records, or run it again once the cause is fixed.\n',
+    );
+    expect(failed.stderr).not.toMatch(/resume with/i);
+    const skipped = await kato('train', '--dataset', path, '--skip-bad', '--data-dir', dataDir, '--progress', 'none', '--json');
+    expect(skipped.code).toBe(0);
+    expect(JSON.parse(skipped.stdout)).toMatchObject({ status: 'complete', docs: 1 });
+  });
+
   it('offers to resume a run that exists, with its --max-docs', async () => {
     const dataDir = newDataDir();
     const path = join(root, 'grows.jsonl');
@@ -124,10 +177,36 @@ describe('kato train stopped by an error', () => {
     const failed = await kato('train', '--resume', '--max-docs', '5', '--data-dir', dataDir, '--progress', 'none');
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain(
-      `kato train: stopped by an error; every committed document is kept. Once the cause is fixed, resume with:\n` +
+      `kato train: stopped by an error; every committed document is kept. To skip corrupt records, resume with:\n` +
+        `  kato train --resume --run default --data-dir ${JSON.stringify(dataDir)} --max-docs 5 --skip-bad\n` +
+        `or, once the cause is fixed, resume with:\n` +
         `  kato train --resume --run default --data-dir ${JSON.stringify(dataDir)} --max-docs 5\n`,
     );
     expect(failed.stderr).toContain('invalid JSON');
+  });
+});
+
+describe('a dataset without a document', () => {
+  it('fails, naming the dataset and removing the empty run, so that the corrected command starts afresh', async () => {
+    const dataDir = newDataDir();
+    const empty = join(root, 'empty.jsonl');
+    writeFileSync(empty, '');
+    const failed = await kato('train', '--dataset', empty, '--data-dir', dataDir, '--progress', 'none');
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toBe('');
+    expect(failed.stderr).toBe(`kato: run 'default' learned no documents: the dataset ${empty} holds no records, so it is removed again; check --dataset\n`);
+    expect(JSON.parse((await kato('status', '--json', '--data-dir', dataDir)).stdout).runs).toEqual([]);
+    expect(existsSync(join(dataDir, 'runs', 'default'))).toBe(false);
+
+    const path = join(root, 'one.jsonl');
+    writeFileSync(path, '{"text":"the only document of the run"}\n');
+    const fixed = await kato('train', '--dataset', path, '--data-dir', dataDir, '--progress', 'none', '--json');
+    expect(fixed.code).toBe(0);
+    expect(JSON.parse(fixed.stdout)).toMatchObject({ status: 'complete', docs: 1 });
+    // A finished run resumed has nothing left to do, and that is no error.
+    const again = await kato('train', '--resume', '--data-dir', dataDir, '--progress', 'none', '--json');
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ status: 'complete', docs: 1, session: { docs: 0 } });
   });
 });
 
@@ -174,6 +253,40 @@ describe('flag and data directory checks', () => {
     expect(existsSync(dataDir)).toBe(false);
   });
 
+  it('refuses an invalid --run name, and other bad flags, before creating the data directory', async () => {
+    const dataDir = newDataDir();
+    for (const [args, message] of [
+      [['--run', 'a/b'], "kato: invalid run name 'a/b'"],
+      [['--resume', '--reset'], 'kato: --resume and --reset contradict each other'],
+      [['--protocol', 'kato'], 'kato: --protocol needs --server'],
+      [['--server', 'http://127.0.0.1:9', '--protocol', 'carrier-pigeon'], "kato: --protocol must be native or kato; got 'carrier-pigeon'"],
+      [['--server', 'nowhere'], "kato: --server must be an http(s) URL such as http://localhost:8000; got 'nowhere'"],
+      [['--normalizer', 'shouting'], "kato: unknown normaliser 'shouting'"],
+      [['--text-field', 'body'], "kato: dataset 'brown' has no text field to choose"],
+    ] as const) {
+      const result = await kato('train', ...args, '--max-docs', '1', '--data-dir', dataDir, '--progress', 'none');
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stderr, args.join(' ')).toContain(message);
+      expect(existsSync(dataDir), args.join(' ')).toBe(false);
+    }
+  });
+
+  it('hints at quoting a --dataset glob when the shell expanded it into extra arguments', async () => {
+    const hint = "--dataset takes one value; quote a glob so the shell does not expand it: --dataset './dir/*.jsonl'\n";
+    for (const args of [
+      ['--dataset', './dir/a.jsonl', './dir/b.jsonl'],
+      ['--dataset', 'a.jsonl', 'b.jsonl', '--max-docs', '1'],
+      ['--dataset', 'shard-0', 'shard-1'],
+    ]) {
+      const result = await kato('train', ...args, '--data-dir', newDataDir());
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stderr, args.join(' ')).toBe(`error: too many arguments for 'train'. Expected 0 arguments but got 1.\n${hint}(run with --help for usage)\n`);
+    }
+    const other = await kato('train', 'brown', '--data-dir', newDataDir());
+    expect(other.code).toBe(1);
+    expect(other.stderr).toBe("error: too many arguments for 'train'. Expected 0 arguments but got 1.\n(run with --help for usage)\n");
+  });
+
   it('says a --data-dir that is a file is not a directory, for every command, without a stack trace', async () => {
     const file = join(root, 'somefile');
     writeFileSync(file, 'not a directory\n');
@@ -216,6 +329,27 @@ describe('kato inspect and kato status', () => {
     expect(inspected.position).toBe(3);
     expect(inspected.watermark.seq).toBe(2);
     expect((await kato('inspect', '--data-dir', dataDir)).stdout).toContain('watermark next position 3 (last applied document at 2), next cursor ');
+  });
+});
+
+describe('--chunks', () => {
+  it('with one size trains the default 4 levels of that size, as --help says', async () => {
+    const one = await kato('train', '--chunks', '4', '--max-docs', '1', '--data-dir', newDataDir(), '--progress', 'none', '--json');
+    expect(one.code).toBe(0);
+    expect(JSON.parse(one.stdout)).toMatchObject({ config: { levels: 4, chunks: [4, 4, 4, 4] } });
+    expect(JSON.parse(one.stdout).levels).toHaveLength(4);
+    const several = await kato('train', '--chunks', '5,4,3', '--max-docs', '1', '--data-dir', newDataDir(), '--progress', 'none', '--json');
+    expect(JSON.parse(several.stdout)).toMatchObject({ config: { levels: 3, chunks: [5, 4, 3] } });
+    const mismatch = await kato('train', '--chunks', '5,4', '--levels', '3', '--data-dir', newDataDir(), '--progress', 'none');
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stderr).toContain('--chunks gives 2 sizes but --levels is 3');
+
+    const help = (await kato('train', '--help')).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('--levels <n> number of levels (default: 4, or the number of --chunks sizes when it gives several)');
+    expect(help).toContain(
+      '--chunks <sizes> chunk size per level: one size for every level (--levels of them, default 4), or comma-separated sizes, ' +
+        'one per level (their count sets the levels; with --levels it must be equal) (default: 8,8,8,8)',
+    );
   });
 });
 

@@ -138,7 +138,7 @@ describe('kato train on the bundled corpus', () => {
     expect(await untilCommitted(dataDir, 0, done)).toBe(true);
     child.kill('SIGKILL');
     expect((await done).signal).toBe('SIGKILL');
-    const resume = `kato train --run default --resume --data-dir ${JSON.stringify(dataDir)} --max-docs ${DOCS}`;
+    const resume = `kato train --resume --run default --data-dir ${JSON.stringify(dataDir)} --max-docs ${DOCS}`;
     const killed = JSON.parse((await kato('status', '--json', '--data-dir', dataDir)).stdout);
     expect(killed.runs).toMatchObject([{ run: 'default', trainer: null, state: 'interrupted', resume }]);
     const text = await kato('status', '--data-dir', dataDir);

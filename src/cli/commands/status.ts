@@ -1,7 +1,7 @@
 /**
  * `kato status`: the runs of a data directory — documents, tokens, levels, last update, whether a
- * trainer holds the run now or was killed mid-session (resumable), and the last session's outcome
- * from the run's manifest.
+ * trainer holds the run now or its last session was stopped (by SIGINT/SIGTERM, or killed) and
+ * how to resume it, and the last session's outcome from the run's manifest.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

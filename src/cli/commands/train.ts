@@ -5,19 +5,21 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { resolveDataset } from '../../datasets/index.js';
+import { DatasetRecordError, resolveDataset } from '../../datasets/index.js';
 import { ConflictError, KatoError, NotFoundError, ValidationError } from '../../errors.js';
+import { normalizer as normalizerDescriptor } from '../../text/index.js';
 import { integerFlag, MAX_PROVENANCE, parseHierarchy } from '../../training/config.js';
 import { count, duration, percent } from '../../training/format.js';
 import type { KnowledgeBase } from '../../training/knowledge-base.js';
 import { acquireRunLock } from '../../training/lock.js';
-import { readManifest, runDirectory, sessionFlagArguments, writeSessionFlags, type SessionFlags } from '../../training/manifest.js';
+import { readManifest, resumeCommandLine, runDirectory, writeSessionFlags, type SessionFlags } from '../../training/manifest.js';
+import { checkRunName } from '../../training/nodes.js';
 import { defaultWorkers } from '../../training/preparer.js';
 import { progressView } from '../../training/progress.js';
-import { commandKnowledgeBase, SERVER_KEY_HELP, SERVER_WAIT_HELP } from '../../training/remote.js';
+import { checkKbFlags, commandKnowledgeBase, SERVER_KEY_HELP, SERVER_WAIT_HELP } from '../../training/remote.js';
 import { DEFAULT_DATASET, runTraining, type TrainingReport } from '../../training/session.js';
-import { DEFAULT_BATCH_TOKENS, MAX_BATCH_TOKENS } from '../../training/trainer.js';
-import { EXIT } from '../program.js';
+import { DEFAULT_BATCH_TOKENS, DocumentPrepareError, MAX_BATCH_TOKENS } from '../../training/trainer.js';
+import { errorText, EXIT } from '../program.js';
 import { packageVersion } from '../version.js';
 
 export interface TrainFlags {
@@ -95,13 +97,39 @@ export function reportText(report: TrainingReport): string {
 }
 
 /**
- * The command that resumes the run these flags train: the run's config comes from the run, so
- * only what it does not record and a resume needs is repeated — where the run lives and the
- * session flags (see SessionFlags).
+ * The command that resumes the run these flags train (the one `kato status` shows too): the run's
+ * config comes from the run, so only what it does not record and a resume needs is repeated —
+ * where the run lives and the session flags (see SessionFlags).
  */
 export function resumeCommand(flags: TrainFlags, session: SessionFlags): string {
-  const server = flags.server ? ` --server ${flags.server}${flags.protocol === undefined ? '' : ` --protocol ${flags.protocol}`}` : '';
-  return `kato train --resume --run ${flags.run} --data-dir ${JSON.stringify(flags.dataDir)}${server}${sessionFlagArguments(session)}`;
+  return resumeCommandLine({ run: flags.run, dataDir: flags.dataDir, server: flags.server, protocol: flags.protocol }, session);
+}
+
+/** What `--skip-bad` would have skipped past, for an error that stopped a session: null when it would not help. */
+function skippedBySkipBad(error: unknown): string | null {
+  if (error instanceof DatasetRecordError) return 'corrupt records';
+  if (error instanceof DocumentPrepareError) return 'documents that cannot be prepared';
+  return null;
+}
+
+/**
+ * What `kato train` prints after the error that stopped a session: the command that continues a
+ * run that exists — and, when `--skip-bad` would get past the error, that command with
+ * `--skip-bad` (the same command with `--skip-bad` alone would be refused: the run exists) —
+ * else that the same command, or it with `--skip-bad`, starts afresh.
+ */
+export function stoppedHint(flags: TrainFlags, session: SessionFlags, runExists: boolean, error: unknown): string {
+  const skip = session.skipBad ? null : skippedBySkipBad(error);
+  if (runExists) {
+    const resume = resumeCommand(flags, session);
+    return skip === null
+      ? `kato train: stopped by an error; every committed document is kept. Once the cause is fixed, resume with:\n  ${resume}\n`
+      : `kato train: stopped by an error; every committed document is kept. To skip ${skip}, resume with:\n` +
+          `  ${resumeCommand(flags, { ...session, skipBad: true })}\nor, once the cause is fixed, resume with:\n  ${resume}\n`;
+  }
+  return skip === null
+    ? `kato train: stopped by an error before anything was committed; once the cause is fixed, run the same command again.\n`
+    : `kato train: stopped by an error before anything was committed; run the same command with --skip-bad to skip ${skip}, or run it again once the cause is fixed.\n`;
 }
 
 /**
@@ -118,14 +146,21 @@ async function runExists(kb: KnowledgeBase, flags: TrainFlags): Promise<boolean>
 }
 
 /**
- * When a session ended without a single document in the run though it read records (each one
- * corrupt, empty or unpreparable), the error saying so and what to do — else null. Such a run
- * holds nothing worth resuming, and is removed.
+ * When a session ended without a single document in the run — the dataset held no records, or
+ * each record read was corrupt, empty or unpreparable — the error saying so and what to do, else
+ * null. Such a run holds nothing worth resuming, and is removed.
  */
 export function emptyRunProblem(report: TrainingReport): string | null {
   const s = report.session;
   const read = s.read?.read ?? 0;
-  if (report.status === 'interrupted' || report.docs > 0 || (read === 0 && s.skippedCount === 0)) return null;
+  if (report.status === 'interrupted' || report.docs > 0) return null;
+  if (read === 0 && s.skippedCount === 0) {
+    const after = s.position > 0 ? ` after position ${count(s.position)}` : '';
+    return (
+      `run '${report.run}' learned no documents: the dataset ${report.config.dataset.spec} holds no records${after}, ` +
+      'so it is removed again; check --dataset'
+    );
+  }
   const bad = s.read?.bad ?? 0;
   const parts = [
     bad > 0 ? `${count(bad)} corrupt` : '',
@@ -159,6 +194,15 @@ function optionalInteger(flag: string, value: string | undefined, min: number, m
 }
 
 async function trainAction(flags: TrainFlags, command: Command): Promise<void> {
+  // Every flag is checked before the data directory or its store is created: a refused command creates nothing.
+  checkRunName(flags.run);
+  if (flags.resume && flags.reset) {
+    throw new ValidationError('--resume and --reset contradict each other: --resume continues the run, --reset starts it over', {
+      field: 'resume',
+    });
+  }
+  checkKbFlags(flags);
+  if (flags.normalizer !== undefined) normalizerDescriptor(flags.normalizer);
   const given = (name: string): boolean => command.getOptionValueSource(name) === 'cli';
   const hierarchyGiven = given('levels') || given('chunks') || given('remainder');
   const hierarchy = hierarchyGiven ? parseHierarchy(flags.chunks, flags.levels, flags.remainder ?? 'merge') : undefined;
@@ -174,8 +218,11 @@ async function trainAction(flags: TrainFlags, command: Command): Promise<void> {
     });
   }
 
-  // Fail on a bad --dataset before the data directory is created.
-  if (flags.dataset !== undefined) resolveDataset(flags.dataset, { textField: flags.textField, normalizer: flags.normalizer });
+  // Fail on a bad --dataset (or --text-field for it) before the data directory is created; a resume
+  // without --dataset reads the run's own, known only from its store.
+  if (flags.dataset !== undefined || !flags.resume) {
+    resolveDataset(flags.dataset ?? DEFAULT_DATASET, { textField: flags.textField, normalizer: flags.normalizer });
+  }
 
   const controller = new AbortController();
   let signals = 0;
@@ -252,20 +299,17 @@ async function trainAction(flags: TrainFlags, command: Command): Promise<void> {
     }
     // Refusals (bad flags, run state, config, no run to resume, a run that learned nothing) say
     // all there is to say and change nothing; anything else stopped a session, which a resume
-    // continues once the run exists.
+    // continues once the run exists: the error first, then what to run next.
     const refusal =
       error instanceof ValidationError ||
       error instanceof ConflictError ||
       error instanceof NotFoundError ||
       (error instanceof KatoError && error.code === 'EMPTY_RUN');
-    if (!refusal) {
-      process.stderr.write(
-        (await runExists(kb, flags))
-          ? `kato train: stopped by an error; every committed document is kept. Once the cause is fixed, resume with:\n  ${resumeCommand(flags, session)}\n`
-          : `kato train: stopped by an error before anything was committed; once the cause is fixed, run the same command again.\n`,
-      );
-    }
-    throw error;
+    if (refusal) throw error;
+    const hint = stoppedHint(flags, session, await runExists(kb, flags), error);
+    process.stderr.write(errorText(error));
+    process.stderr.write(hint);
+    process.exitCode = EXIT.error;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -273,15 +317,43 @@ async function trainAction(flags: TrainFlags, command: Command): Promise<void> {
   }
 }
 
+/** What `kato train` adds to commander's "too many arguments" error when the shell seems to have expanded a --dataset glob. */
+export const DATASET_GLOB_HINT = "--dataset takes one value; quote a glob so the shell does not expand it: --dataset './dir/*.jsonl'";
+
+/**
+ * Whether the arguments `extra` that `kato train` does not take look like the shell's expansion
+ * of an unquoted `--dataset` glob: they follow --dataset's value on the command line `argv`, or
+ * look like paths.
+ */
+export function looksLikeExpandedGlob(argv: readonly string[], extra: readonly string[]): boolean {
+  if (extra.length === 0) return false;
+  if (extra.some((arg) => /[\\/]/.test(arg) || /\.(jsonl|json|txt|gz|parquet)$/i.test(arg))) return true;
+  const at = argv.findIndex((arg) => arg === '--dataset' || arg.startsWith('--dataset='));
+  if (at < 0) return false;
+  return argv[argv[at] === '--dataset' ? at + 2 : at + 1] === extra[0];
+}
+
 /** Registers `kato train`. */
 export function registerTrain(program: Command): void {
-  program
-    .command('train')
+  const train = program.command('train');
+  train
+    .configureOutput({
+      outputError: (text, write) => {
+        // The command line as parsed (commander keeps it on the program), else this process's.
+        const argv = (program as unknown as { rawArgs?: string[] }).rawArgs ?? process.argv;
+        const tooMany = text.startsWith('error: too many arguments') && looksLikeExpandedGlob(argv, train.args);
+        write(tooMany ? `${text}${DATASET_GLOB_HINT}\n` : text);
+      },
+    })
     .description('learn the pattern hierarchy of a dataset, exactly once per document, resumable')
     .option('--dataset <name|path|url>', `registry name, JSONL/text/Parquet file, directory, glob or hf://datasets/ URL (default: ${DEFAULT_DATASET})`)
     .option('--max-docs <n>', 'stop once the run has this many documents (counted over all sessions)')
-    .option('--levels <n>', 'number of levels (default: 4, or the number of --chunks sizes)')
-    .option('--chunks <sizes>', 'chunk size per level, comma-separated, or one size for all (default: 8,8,8,8)')
+    .option('--levels <n>', 'number of levels (default: 4, or the number of --chunks sizes when it gives several)')
+    .option(
+      '--chunks <sizes>',
+      'chunk size per level: one size for every level (--levels of them, default 4), or comma-separated sizes, one per level ' +
+        '(their count sets the levels; with --levels it must be equal) (default: 8,8,8,8)',
+    )
     .option('--remainder <policy>', "a level's single leftover symbol: merge (join the last chunk) or drop", 'merge')
     .option('--provenance <n>', 'keep the source document ids of each pattern\'s first n learns as metadata (0 = off)')
     .option('--workers <n>', `preparation threads, 0 = main thread (default: ${defaultWorkers()} here)`)
