@@ -40,6 +40,17 @@ function nextMessage(ws: WebSocket, seen: string[]): Promise<string> {
 }
 
 describe('kato serve as a process', () => {
+  it('says when it starts on a data directory that holds no knowledge base yet', async () => {
+    const dir = freshDir();
+    const first = await startServerProcess(dir);
+    expect(first.output()).toContain(`(new empty data dir ${dir},`);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    const again = await startServerProcess(dir);
+    expect(again.output()).toContain(`(data dir ${dir},`);
+    expect(again.output()).not.toContain('new empty');
+  });
+
   it('answers every route of the KATO API over HTTP', async () => {
     const server = await startServerProcess(freshDir(), [], { SERVICE_NAME: 'kato' });
     const u = server.url;

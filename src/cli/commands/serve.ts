@@ -3,7 +3,9 @@
  * and KATO's environment variables; runs until SIGTERM/SIGINT, then shuts down gracefully.
  */
 import { Option, type Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { ValidationError } from '../../errors.js';
+import { databasePath } from '../../store/index.js';
 import { parseBytes } from '../../server/options.js';
 import { optionsFromEnv, serveUntilSignal, startServer, type ServerOptions } from '../../server/index.js';
 
@@ -87,6 +89,9 @@ close the store, exit 0.`,
     )
     .action(async (flags: ServeFlags) => {
       const options = serveOptions(flags);
+      // A data directory without a database is created empty: said at start, so a mistyped
+      // --data-dir does not pass for a knowledge base without patterns.
+      const created = !existsSync(databasePath(options.dataDir));
       const server = await startServer(options).catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'EADDRINUSE') {
           throw new ValidationError(`port ${options.port} on ${options.host} is already in use (choose another with --port)`, { flag: 'port' });
@@ -97,7 +102,8 @@ close the store, exit 0.`,
         }
         throw err;
       });
-      process.stdout.write(`kato serve: listening on ${server.url} (data dir ${options.dataDir}, service ${options.serviceName})\n`);
+      const dataDir = created ? `new empty data dir ${options.dataDir}` : `data dir ${options.dataDir}`;
+      process.stdout.write(`kato serve: listening on ${server.url} (${dataDir}, service ${options.serviceName})\n`);
       const signal = await serveUntilSignal(server);
       process.stdout.write(`kato serve: stopped on ${signal}\n`);
     });
