@@ -43,32 +43,32 @@ function jsonl(path: string, records: readonly Record<string, unknown>[]): strin
   return path;
 }
 
+/** Starts `kato train --max-docs 300 --skip-bad`, stops it with SIGINT once it has committed, and returns the resume command it printed. */
+async function interruptedTraining(dataDir: string): Promise<string> {
+  const { child, done } = startKato([...TRAIN, '--max-docs', '300', '--skip-bad', '--data-dir', dataDir]);
+  expect(await untilCommitted(dataDir, done)).toBe(true);
+  child.kill('SIGINT');
+  const stopped = await done;
+  expect(stopped.code).toBe(130);
+  const hint = /Resume with:\n {2}(kato train .*)\n/.exec(stopped.stderr)?.[1];
+  expect(hint).toBe(`kato train --resume --run default --data-dir ${JSON.stringify(dataDir)} --max-docs 300 --skip-bad`);
+  return hint!;
+}
+
 describe('resuming an interrupted kato train', () => {
   it('prints a resume command that keeps --max-docs and --skip-bad, and resuming with it stops there', async () => {
     const dataDir = newDataDir();
-    const { child, done } = startKato([...TRAIN, '--max-docs', '300', '--skip-bad', '--data-dir', dataDir]);
-    expect(await untilCommitted(dataDir, done)).toBe(true);
-    child.kill('SIGINT');
-    const stopped = await done;
-    expect(stopped.code).toBe(130);
-    const hint = /Resume with:\n {2}(kato train .*)\n/.exec(stopped.stderr)?.[1];
-    expect(hint).toBe(`kato train --resume --run default --data-dir ${JSON.stringify(dataDir)} --max-docs 300 --skip-bad`);
+    const hint = await interruptedTraining(dataDir);
     expect(await committedDocs(dataDir)).toBeLessThan(300);
 
-    const resumed = await kato(...commandArgs(hint!), '--progress', 'none', '--json');
+    const resumed = await kato(...commandArgs(hint), '--progress', 'none', '--json');
     expect(resumed.code).toBe(0);
     expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'max-docs', docs: 300 });
   }, SLOW);
 
   it('shows the resume command kato train printed after SIGINT in kato status, with its --max-docs and --skip-bad', async () => {
     const dataDir = newDataDir();
-    const { child, done } = startKato([...TRAIN, '--max-docs', '300', '--skip-bad', '--data-dir', dataDir]);
-    expect(await untilCommitted(dataDir, done)).toBe(true);
-    child.kill('SIGINT');
-    const stopped = await done;
-    expect(stopped.code).toBe(130);
-    const printed = /Resume with:\n {2}(kato train .*)\n/.exec(stopped.stderr)?.[1];
-    expect(printed).toBe(`kato train --resume --run default --data-dir ${JSON.stringify(dataDir)} --max-docs 300 --skip-bad`);
+    const printed = await interruptedTraining(dataDir);
 
     const status = JSON.parse((await kato('status', '--json', '--data-dir', dataDir)).stdout);
     expect(status.runs).toMatchObject([{ run: 'default', state: 'interrupted', resume: printed, lastSession: { status: 'interrupted' } }]);
