@@ -219,7 +219,10 @@ export class SqliteStore implements Store {
         `INSERT INTO patterns (node, name, events, length, frequency, emotives, metadata)
          VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT (node, name) DO NOTHING`,
       ),
-      storedPattern: s(`SELECT p.id, p.frequency + coalesce(i.frequency, 0) AS frequency FROM patterns p ${PATTERN_INCREMENTS} WHERE p.node = ? AND p.name = ?`),
+      storedPattern: s(
+        `SELECT p.id, p.frequency + coalesce(i.frequency, 0) AS frequency FROM patterns p ${PATTERN_INCREMENTS}
+         WHERE p.node = ? AND p.name = ?`,
+      ),
       // The names of a multi-row insert that it skipped (those not among the rows with the ids it
       // gave, a range read of fresh pages), each read back by name: stored before the insert.
       skippedPatterns: s(
@@ -372,8 +375,9 @@ export class SqliteStore implements Store {
    * the name index is written page after page rather than at random, many rows per statement,
    * each with the number of items of its name as frequency, skipping stored names. A statement
    * that inserts fewer rows than it was given finds the names it skipped by reading the rows it
-   * inserted (their ids are consecutive), and reads only those back by name. Outcomes and frequencies follow item order: the first
-   * item of a name not stored before creates its pattern, every other one re-learns it.
+   * inserted (their ids are consecutive), and reads only those back by name. Outcomes and
+   * frequencies follow item order: the first item of a name not stored before creates its
+   * pattern, every other one re-learns it.
    */
   private learnPlain(node: number, items: readonly LearnItem[], start: number, end: number, learned: Learned): void {
     const byName = new Map<string, PlainEntry>();
@@ -404,12 +408,15 @@ export class SqliteStore implements Store {
       const lastNew = result.changes === 0 ? 0 : Number(result.lastInsertRowid);
       const firstNew = result.changes === 0 ? 1 : lastNew - result.changes + 1;
       const groupNames = JSON.stringify(group.map((entry) => entry.name));
-      const skipped = this.stmt.skippedPatterns.all(groupNames, firstNew, lastNew, node) as { id: number; name: Buffer; frequency: number }[];
+      const skipped = this.stmt.skippedPatterns.all(groupNames, firstNew, lastNew, node) as {
+        id: number;
+        name: Buffer;
+        frequency: number;
+      }[];
       if (skipped.length !== group.length - result.changes) {
         // The transaction rolls back: the learn changes nothing.
-        throw new KatoError('STORE_INCONSISTENT', `a pattern insert skipped ${group.length - result.changes} names, but ${skipped.length} are stored`, {
-          node,
-        });
+        const message = `a pattern insert skipped ${group.length - result.changes} names, but ${skipped.length} are stored`;
+        throw new KatoError('STORE_INCONSISTENT', message, { node });
       }
       for (const row of skipped) {
         const entry = byName.get(row.name.toString('hex'))!;
