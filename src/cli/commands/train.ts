@@ -121,15 +121,16 @@ function skippedBySkipBad(error: unknown): string | null {
 export function stoppedHint(flags: TrainFlags, session: SessionFlags, runExists: boolean, error: unknown): string {
   const skip = session.skipBad ? null : skippedBySkipBad(error);
   if (runExists) {
+    const kept = 'kato train: stopped by an error; every committed document is kept.';
     const resume = resumeCommand(flags, session);
-    return skip === null
-      ? `kato train: stopped by an error; every committed document is kept. Once the cause is fixed, resume with:\n  ${resume}\n`
-      : `kato train: stopped by an error; every committed document is kept. To skip ${skip}, resume with:\n` +
-          `  ${resumeCommand(flags, { ...session, skipBad: true })}\nor, once the cause is fixed, resume with:\n  ${resume}\n`;
+    if (skip === null) return `${kept} Once the cause is fixed, resume with:\n  ${resume}\n`;
+    const skipping = resumeCommand(flags, { ...session, skipBad: true });
+    return `${kept} To skip ${skip}, resume with:\n  ${skipping}\nor, once the cause is fixed, resume with:\n  ${resume}\n`;
   }
+  const none = 'kato train: stopped by an error before anything was committed;';
   return skip === null
-    ? `kato train: stopped by an error before anything was committed; once the cause is fixed, run the same command again.\n`
-    : `kato train: stopped by an error before anything was committed; run the same command with --skip-bad to skip ${skip}, or run it again once the cause is fixed.\n`;
+    ? `${none} once the cause is fixed, run the same command again.\n`
+    : `${none} run the same command with --skip-bad to skip ${skip}, or run it again once the cause is fixed.\n`;
 }
 
 /**
@@ -318,7 +319,7 @@ async function trainAction(flags: TrainFlags, command: Command): Promise<void> {
 }
 
 /** What `kato train` adds to commander's "too many arguments" error when the shell seems to have expanded a --dataset glob. */
-export const DATASET_GLOB_HINT = "--dataset takes one value; quote a glob so the shell does not expand it: --dataset './dir/*.jsonl'";
+const DATASET_GLOB_HINT = "--dataset takes one value; quote a glob so the shell does not expand it: --dataset './dir/*.jsonl'";
 
 /**
  * Whether the arguments `extra` that `kato train` does not take look like the shell's expansion
