@@ -5,6 +5,7 @@
  */
 import {
   addToCandidateIndex,
+  buildCommonLookups,
   createCandidateIndex,
   grown,
   renumberByName,
@@ -98,6 +99,7 @@ async function catchUp(store: Store, kbId: string, node: IndexedNode, renumberAf
         const rowIds = new Int32Array(Math.max(1024, index.size));
         for (let old = 0; old < index.size; old++) rowIds[slotOf[old]] = node.rowIds[old];
         node.rowIds = rowIds;
+        buildCommonLookups(index);
       }
       return index;
     }

@@ -36,7 +36,7 @@ export function storePredictionSource(store: Store, kbId: string, options: Store
     const caughtUp = () => caughtUpNode(store, kbId, options.renumberAfter ?? RENUMBER_AFTER);
     source.candidateIndex = async () => (await caughtUp()).index;
     // Events come from the index; the rest of each record by row id, checked against the name.
-    source.patternsAtSlots = async (index, renumbered, slots) => {
+    source.patternsAtSlots = async (index, renumbered, slots, names) => {
       const node = indexedNode(store, kbId);
       if (node.index !== index || index.renumbered !== renumbered) return null;
       const rowIds = slots.map((slot) => node.rowIds[slot]);
@@ -45,7 +45,7 @@ export function storePredictionSource(store: Store, kbId: string, options: Store
       const records: PatternRecord[] = [];
       for (const [k, slot] of slots.entries()) {
         const annotation = annotations.get(rowIds[k]);
-        const name = slotName(index, slot);
+        const name = names ? names[k] : slotName(index, slot);
         if (!annotation || annotation.name !== name) return null;
         const events = slotEvents(index, slot);
         const record: PatternRecord = {

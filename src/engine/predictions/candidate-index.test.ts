@@ -2,7 +2,18 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { patternName } from '../names.js';
 import type { Event, SessionConfig } from '../types.js';
-import { addToCandidateIndex, compareNames, createCandidateIndex, pairHolders, renumberByName, slotEvents, slotName } from './candidate-index.js';
+import {
+  addToCandidateIndex,
+  bitset,
+  buildCommonLookups,
+  compareNames,
+  createCandidateIndex,
+  pairHolders,
+  renumberByName,
+  slotEvents,
+  slotName,
+} from './candidate-index.js';
+import { seededRandom } from '../random.js';
 import { selectCandidates } from './candidate-selection.js';
 import { preBound } from './pre-bound.js';
 import { matchContext, matchPattern } from './match.js';
@@ -155,6 +166,77 @@ describe('candidate index', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('builds the common pairs ahead with the holders it would find on demand, and keeps them up to date', () => {
+    const symbol = fc.constantFrom('a', 'a', 'a', 'b', 'c', 'x', 'y', 'r');
+    const pattern = fc.array(fc.array(symbol, { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 6 });
+    fc.assert(
+      fc.property(fc.array(pattern, { minLength: 1, maxLength: 40 }), fc.array(pattern, { maxLength: 10 }), (drawn, later) => {
+        const unique = [...new Map([...drawn, ...later].map((p) => [patternName(p), p])).values()];
+        const cut = Math.min(unique.length, drawn.length);
+        const ahead = indexOf(unique.slice(0, cut), 1);
+        const onDemand = indexOf(unique.slice(0, cut), 1);
+        renumberByName(ahead);
+        renumberByName(onDemand);
+        buildCommonLookups(ahead);
+        for (const events of unique.slice(cut)) {
+          addToCandidateIndex(ahead, patternName(events), events);
+          addToCandidateIndex(onDemand, patternName(events), events);
+        }
+        const holders = (index: typeof ahead, a: number, b: number) => {
+          const { data, count } = pairHolders(index, a, b);
+          const slots: number[] = [];
+          for (let i = 0, at = 0; i < count; i++, at += data[at + 1] + 4) slots.push(data[at]);
+          return slots;
+        };
+        for (const x of ['a', 'b', 'c', 'x', 'y', 'r']) {
+          const a = ahead.symbolIds.get(x);
+          if (a === undefined) continue;
+          expect([...bitset(ahead, a)]).toEqual([...bitset(onDemand, a)]);
+          for (const y of ['a', 'b', 'c', 'x', 'y', 'r']) {
+            const b = ahead.symbolIds.get(y);
+            if (b !== undefined) expect(holders(ahead, a, b)).toEqual(holders(onDemand, a, b));
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('passes over candidates tied at the edge once enough tied ones are named before them, and stays exact', () => {
+    // 6,000 patterns of one length holding the common symbols a and b at random positions (in
+    // either order, some more than once) among fillers of their own, and a few holding m or c
+    // (lists shorter than the bitset minimum); a few more learned after the renumbering. With m
+    // and c in the state, their lone holders tie at the edge before a and b are read.
+    const random = seededRandom(7);
+    const pick = (i: number, p: number) => {
+      const r = random();
+      return r < 0.25 ? 'a' : r < 0.45 ? 'b' : r < 0.4515 ? 'm' : r < 0.453 ? 'c' : `f${i % 1500}_${p}`;
+    };
+    const draw = (i: number, length: number) => single(...Array.from({ length }, (_, p) => pick(i, p)));
+    const patterns = [...new Map(Array.from({ length: 6000 }, (_, i) => draw(i, 6)).map((p) => [patternName(p), p])).values()];
+    const index = indexOf(patterns, 64);
+    renumberByName(index);
+    buildCommonLookups(index);
+    const late = [...new Map(Array.from({ length: 60 }, (_, i) => draw(i + 7, 6)).map((p) => [patternName(p), p])).values()].filter(
+      (p) => !patterns.some((q) => patternName(q) === patternName(p)),
+    );
+    for (const events of late) addToCandidateIndex(index, patternName(events), events);
+    const all = [...patterns, ...late];
+    for (const state of [
+      ['a', 'm', 'z', 'y', 'b', 'c'],
+      ['b', 'm', 'z', 'a', 'c', 'z'],
+      ['m', 'a', 'z', 'z', 'c', 'b'],
+      ['a', 'z', 'b', 'z', 'f10_4', 'a'],
+      ['z', 'a', 'f7_2', 'm', 'z', 'b'],
+    ]) {
+      for (const limit of [5, 20, 60, 300]) {
+        const stm = single(...state);
+        const selection = selectCandidates(index, matchContext(stm, defaults), limit)!;
+        expect(selection.names.sort()).toEqual(scoredNames(all, stm, defaults, limit));
+      }
+    }
   });
 
   it('stays exact while its bitset cache evicts entries', () => {

@@ -354,6 +354,45 @@ export function pairHolders(index: CandidateIndex, a: number, b: number): PairHo
   return pair;
 }
 
+// How many of the most common symbols have the holders of every pair of them built ahead.
+const COMMON_SYMBOLS = 32;
+
+/**
+ * Builds ahead what a selection would otherwise build on a query's time: the bitsets of the
+ * symbols with the longest posting lists, and the holders of every pair of the most common ones
+ * (one pass over the patterns). Called once the index is laid out in name order; the lists are
+ * kept up to date as patterns are added.
+ */
+export function buildCommonLookups(index: CandidateIndex): void {
+  const long: number[] = [];
+  for (let id = 0; id < index.symbols.length; id++) if (index.postingLengths[id] >= index.bitsetMinimum) long.push(id);
+  long.sort((a, b) => index.postingLengths[b] - index.postingLengths[a] || a - b);
+  for (const id of long.slice(0, MAX_BITSETS)) bitset(index, id);
+  const common = long.slice(0, COMMON_SYMBOLS);
+  for (const id of common) repeatsOf(index, id);
+  if (common.length === 0) return;
+  const isCommon = new Uint8Array(index.symbols.length);
+  for (const id of common) isCommon[id] = 1;
+  for (const a of common) {
+    for (const b of common) {
+      const key = pairKey(a, b);
+      if (!index.pairs.has(key)) index.pairs.set(key, { data: new Int32Array(64), words: 0, keys: new Float64Array(8), count: 0 });
+    }
+  }
+  const { tokens, tokenStart } = index;
+  for (let slot = 0; slot < index.size; slot++) {
+    for (let q = tokenStart[slot], end = tokenStart[slot + 1] - 1; q < end; q++) {
+      const a = tokens[q];
+      const b = tokens[q + 1];
+      if (isCommon[a] === 0 || isCommon[b] === 0) continue;
+      const pair = index.pairs.get(pairKey(a, b))!;
+      // A pattern holding the pair twice is recorded once.
+      if (pair.count > 0 && pair.data[pair.words - pair.data[pair.words - 1] - 4] === slot) continue;
+      appendHolder(index, pair, slot);
+    }
+  }
+}
+
 /** The bitset of the patterns holding symbol `id` more than once (kept up to date once built). */
 export function repeatsOf(index: CandidateIndex, id: number): Uint32Array {
   let bits = recall(index.repeats, id);
@@ -391,11 +430,16 @@ export function slotName(index: CandidateIndex, slot: number): string {
 /** The events of a slot, rebuilt from its shape and symbol ids. */
 export function slotEvents(index: CandidateIndex, slot: number): Event[] {
   let p = index.tokenStart[slot];
-  return index.shapes[index.shapeOf[slot]].map((n) => {
-    const event: string[] = [];
-    for (let k = 0; k < n; k++) event.push(index.symbols[index.tokens[p++]]);
-    return event;
-  });
+  const shape = index.shapes[index.shapeOf[slot]];
+  // Arrays of their exact sizes: an array grown by push reserves room for 17 elements.
+  const events: Event[] = new Array(shape.length);
+  for (let e = 0; e < shape.length; e++) {
+    const n = shape[e];
+    const event: string[] = n === 1 ? [index.symbols[index.tokens[p++]]] : new Array(n);
+    if (n !== 1) for (let k = 0; k < n; k++) event[k] = index.symbols[index.tokens[p++]];
+    events[e] = event;
+  }
+  return events;
 }
 
 /** Orders two slots by name. */

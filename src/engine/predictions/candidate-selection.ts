@@ -110,6 +110,10 @@ class Groups {
   entrySlots = new Int32Array(1024);
   entryGroups = new Int32Array(1024);
   entryKeys = new Float64Array(1024);
+  /** Scratch of the edge computation: groups by rank. */
+  ranked = new Int32Array(1024);
+  /** Scratch of the tie bound: slots of the candidates tied with the edge. */
+  tied = new Int32Array(1024);
 
   /** Empties the groups for a new query, keeping the buffers. */
   reset(): void {
@@ -176,6 +180,13 @@ class Groups {
   }
 }
 
+// The number of set bits of a 32-bit word.
+function bitCount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
 function popcount(x: number): number {
   let count = 0;
   for (let v = x >>> 0; v !== 0; v &= v - 1) count++;
@@ -203,6 +214,8 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
   // below it can never be kept, since it only rises.
   let edgePre = Number.NEGATIVE_INFINITY;
   let edgeSimilarity = Number.NEGATIVE_INFINITY;
+  // Slots above it, tied with the edge, are passed over (see `boundTies`).
+  let tieBound = Number.POSITIVE_INFINITY;
 
   // With single-symbol events, pattern positions before the first and after the last state
   // symbol only count through the length, so a signature is (length, distinct, the rows between
@@ -281,6 +294,8 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     if (groups.passes[g] === 0) return;
     const pre = groups.pre[g];
     if (pre < edgePre || (pre === edgePre && groups.similarity[g] < edgeSimilarity)) return;
+    // Tied with the edge and named after enough tied candidates already kept: never among the kept.
+    if (slot > tieBound && pre === edgePre && groups.similarity[g] === edgeSimilarity) return;
     groups.members[g]++;
     if (entries === entrySlots.length) {
       groups.entrySlots = entrySlots = grown(entrySlots, entries + 1);
@@ -296,18 +311,53 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
   // Moves the edge up to the `limit`-th best kept candidate, when there are that many.
   const raiseEdge = () => {
     if (entries < limit) return;
-    const ranked: number[] = [];
-    for (let g = 0; g < groups.count; g++) if (groups.members[g] > 0) ranked.push(g);
-    ranked.sort((a, b) => groups.pre[b] - groups.pre[a] || groups.similarity[b] - groups.similarity[a]);
+    let count = 0;
+    if (groups.ranked.length < groups.count) groups.ranked = new Int32Array(groups.shape.length);
+    const ranked = groups.ranked;
+    for (let g = 0; g < groups.count; g++) if (groups.members[g] > 0) ranked[count++] = g;
+    // The comparator returns small integers: no float result to allocate per comparison.
+    const { pre, similarity } = groups;
+    ranked.subarray(0, count).sort((a, b) =>
+      pre[b] > pre[a] ? 1 : pre[b] < pre[a] ? -1 : similarity[b] > similarity[a] ? 1 : similarity[b] < similarity[a] ? -1 : 0,
+    );
     let taken = 0;
-    for (const g of ranked) {
+    let better = 0;
+    for (let r = 0; r < count; r++) {
+      const g = ranked[r];
       taken += groups.members[g];
       if (taken >= limit) {
-        edgePre = groups.pre[g];
-        edgeSimilarity = groups.similarity[g];
+        if (pre[g] !== edgePre || similarity[g] !== edgeSimilarity) {
+          // A new edge: the bound of the former one's ties says nothing of this one's.
+          tieBound = Number.POSITIVE_INFINITY;
+          boundAt = -1;
+        }
+        edgePre = pre[g];
+        edgeSimilarity = similarity[g];
+        // The members of the groups ranked above the edge's tie are kept whatever their names.
+        for (let q = 0; q < r && (pre[ranked[q]] !== edgePre || similarity[ranked[q]] !== edgeSimilarity); q++) better += groups.members[ranked[q]];
+        boundTies(limit - better);
         return;
       }
     }
+  };
+  // The slot after which a candidate tied with the edge cannot be kept: that of the `need`-th
+  // smallest tied candidate kept so far, when there are that many in the name-ordered slots (the
+  // edge only rises and `need` only falls, so the bound stays valid).
+  let boundAt = -1;
+  const boundTies = (need: number) => {
+    if (entries === boundAt) return;
+    boundAt = entries;
+    const sorted = index.sortedCount;
+    if (groups.tied.length < entries) groups.tied = new Int32Array(entrySlots.length);
+    const tied = groups.tied;
+    let count = 0;
+    for (let e = 0; e < entries; e++) {
+      const g = entryGroups[e];
+      if (entrySlots[e] < sorted && groups.pre[g] === edgePre && groups.similarity[g] === edgeSimilarity) tied[count++] = entrySlots[e];
+    }
+    if (count < need) return;
+    const ordered = tied.subarray(0, count).sort();
+    tieBound = Math.min(tieBound, ordered[need - 1]);
   };
 
   const statePositions = (ids: readonly number[]): number[] => {
@@ -385,13 +435,17 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     // its holders count once, and its repeat holders as many more times.
     const lists: Uint32Array[] = [];
     const weights: number[] = [];
+    // The symbol of each holders' list (-1 for a repeat holders' list).
+    const listIds: number[] = [];
     for (const id of longIds) {
       lists.push(bitset(index, id));
       weights.push(1);
+      listIds.push(id);
       const extra = popcount(index.stateMask[id]) - 1;
       if (extra > 0) {
         lists.push(repeatsOf(index, id));
         weights.push(extra);
+        listIds.push(-1);
       }
     }
     // Patterns holding two state symbols (one row each) are grouped by the symbols' first state
@@ -399,6 +453,24 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     // are single symbols: those determine the rows.
     const pairwise = trim && !usesDistinct;
     const pairGroups = new Map<number, number>();
+    // Covering two positions, a pattern holding two long-list symbols once each has its rows in
+    // their posting entries (first positions): no read of its tokens. A list's entries for the
+    // slots of word w start at `cursors[k]`, the number of its slots before the word.
+    const fromPostings = pairwise && threshold <= 2;
+    const cursors = new Int32Array(lists.length);
+    const present = new Int32Array(lists.length);
+    const pairGroup = (slot: number, length: number, pa: number, ma: number, pb: number, mb: number): number => {
+      const key = (((31 - Math.clz32(ma & -ma)) * 32 + (31 - Math.clz32(mb & -mb))) * 4096 + pa * 64 + pb) * 256 + length;
+      let g = pairGroups.get(key);
+      if (g === undefined) {
+        rows.fill(0, 0, length);
+        rows[pa] = ma;
+        rows[pb] = mb;
+        pairGroups.set(key, (g = groupOfRows(slot, length, distinctOf[slot])));
+      }
+      return g;
+    };
+    const { occurrences, firstPositions } = index;
     for (let w = 0; w < words; w++) {
       let c0 = 0;
       let c1 = 0;
@@ -408,6 +480,7 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
       for (let k = 0; k < lists.length; k++) {
         const bits = lists[k];
         const x = w < bits.length ? bits[w] : 0;
+        present[k] = x;
         if (x === 0) continue;
         for (let r = 0; r < weights[k]; r++) {
           let carry = x;
@@ -443,6 +516,36 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
         seen[w] |= low;
         const slot = (w << 5) + 31 - Math.clz32(low);
         visited++;
+        if (fromPostings) {
+          let first = -1;
+          let second = -1;
+          let held = 0;
+          for (let k = 0; k < lists.length && held <= 2; k++) {
+            if ((present[k] & low) === 0) continue;
+            if (listIds[k] < 0) held = 3;
+            else if (held++ === 0) first = k;
+            else second = k;
+          }
+          if (held === 2) {
+            const below = low - 1;
+            const a = listIds[first];
+            const b = listIds[second];
+            const ia = cursors[first] + bitCount(present[first] & below);
+            const ib = cursors[second] + bitCount(present[second] & below);
+            const fa = firstPositions[a][ia];
+            const fb = firstPositions[b][ib];
+            const short = lengthOf[slot];
+            // First positions are 1-based (255: beyond the first 254).
+            if (occurrences[a][ia] === 1 && occurrences[b][ib] === 1 && fa <= 64 && fb <= 64 && short < 255) {
+              const g =
+                fa < fb
+                  ? pairGroup(slot, short, fa - 1, stateMask[a], fb - 1, stateMask[b])
+                  : pairGroup(slot, short, fb - 1, stateMask[b], fa - 1, stateMask[a]);
+              keep(slot, g);
+              continue;
+            }
+          }
+        }
         const start = tokenStart[slot];
         const length = tokenStart[slot + 1] - start;
         let held = 0;
@@ -466,6 +569,9 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
         }
         keep(slot, groupOfRows(slot, length, distinctOf[slot]));
       }
+      if (fromPostings) {
+        for (let k = 0; k < lists.length; k++) if (present[k] !== 0 && listIds[k] >= 0) cursors[k] += bitCount(present[k]);
+      }
     }
   };
 
@@ -479,6 +585,10 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     // name-ordered slots, those after the kept ones tied with them can be passed over once
     // enough candidates are at least as good and named earlier.
     const uniform = byClass && !usesDistinct && index.minLength === index.maxLength;
+    // A symbol at one state position matches once however often a pattern holds it (its first
+    // occurrence, with nothing to pull from the past): then its repeat holders score as its lone
+    // holders do.
+    const once = uniform && popcount(stateMask[token]) === 1;
     const sortedCount = index.sortedCount;
     let passOver = false;
     let nextCheck = 4096;
@@ -488,12 +598,13 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     let lastGroup = -1;
     for (let i = 0, used = index.postingLengths[token]; i < used; i++) {
       const slot = list[i];
-      if (passOver && slot < sortedCount && occurrences[i] === 1) continue;
+      const lone = once || occurrences[i] === 1;
+      if (passOver && slot < sortedCount && lone) continue;
       const word = slot >>> 5;
       const bit = 1 << (slot & 31);
       if ((seen[word] & bit) !== 0) continue;
       seen[word] |= bit;
-      if (!byClass || occurrences[i] !== 1) {
+      if (!byClass || !lone) {
         visit(slot);
         continue;
       }

@@ -191,8 +191,8 @@ function fuzzyMatch(pattern: readonly string[], ctx: MatchContext, stamp: number
 }
 
 const copyEvents = (events: readonly Event[], from: number, to: number): Event[] => {
-  const out: Event[] = [];
-  for (let e = from; e < to; e++) out.push(events[e].slice());
+  const out: Event[] = new Array(to - from);
+  for (let e = from; e < to; e++) out[e - from] = events[e].slice();
   return out;
 };
 
@@ -244,11 +244,14 @@ export function matchPattern(record: PatternRecord, ctx: MatchContext): PatternM
   if (ctx.fuzzyThreshold > 0) {
     ({ matches, anomalies, extrasCount } = fuzzyMatch(pattern(), ctx, stamp));
   } else {
-    matches = [];
+    let size = 0;
+    for (const block of blocks) size += block.size;
+    matches = new Array(size);
     const stateIdList = ctx.matcher.bIds;
+    let next = 0;
     for (const { j, size } of blocks) {
       for (let k = j; k < j + size; k++) {
-        matches.push(ctx.state[k]);
+        matches[next++] = ctx.state[k];
         scratch.matched[stateIdList[k]] = stamp;
       }
     }
@@ -271,26 +274,41 @@ export function matchPattern(record: PatternRecord, ctx: MatchContext): PatternM
   let offset = 0;
   for (let x = 0; x < presentStart; x++) offset += events[x].length;
   const present = copyEvents(events, presentStart, presentStop);
-  const missing: Event[] = [];
+  const missing: Event[] = new Array(present.length);
+  let at = 0;
   let presentSymbols = 0;
   for (const event of present) {
-    const absent: string[] = [];
+    let absent = 0;
     for (let x = 0; x < event.length; x++) {
       const id = ids[offset + x];
       if (id >= 0) scratch.present[id] = stamp;
-      if (id < 0 || scratch.matched[id] !== stamp) absent.push(event[x]);
+      if (id < 0 || scratch.matched[id] !== stamp) absent++;
+    }
+    if (absent === 0 || absent === event.length) missing[at++] = absent === 0 ? [] : event.slice();
+    else {
+      const out: string[] = new Array(absent);
+      for (let x = 0, k = 0; x < event.length; x++) {
+        const id = ids[offset + x];
+        if (id < 0 || scratch.matched[id] !== stamp) out[k++] = event[x];
+      }
+      missing[at++] = out;
     }
     offset += event.length;
     presentSymbols += event.length;
-    missing.push(absent);
   }
-  const extras: Event[] = [];
+  const extras: Event[] = new Array(ctx.stm.length);
   const stateIdList = ctx.matcher.bIds;
   for (let k = 0, x = 0; x < ctx.stm.length; x++) {
     const event = ctx.stm[x];
-    const outside: string[] = [];
-    for (let y = 0; y < event.length; y++, k++) if (scratch.present[stateIdList[k]] !== stamp) outside.push(event[y]);
-    extras.push(outside);
+    let outside = 0;
+    for (let y = 0; y < event.length; y++) if (scratch.present[stateIdList[k + y]] !== stamp) outside++;
+    if (outside === 0 || outside === event.length) extras[x] = outside === 0 ? [] : event.slice();
+    else {
+      const out: string[] = new Array(outside);
+      for (let y = 0, z = 0; y < event.length; y++) if (scratch.present[stateIdList[k + y]] !== stamp) out[z++] = event[y];
+      extras[x] = out;
+    }
+    k += event.length;
   }
 
   const m = matches.length;

@@ -40,7 +40,7 @@ async function indexedCandidates(ctx: MatchContext, source: PredictionSource, li
   const renumbered = index.renumbered;
   const selection = selectCandidates(index, ctx, limit);
   if (selection === null) return null;
-  const atSlots = source.patternsAtSlots ? await source.patternsAtSlots(index, renumbered, selection.slots) : null;
+  const atSlots = source.patternsAtSlots ? await source.patternsAtSlots(index, renumbered, selection.slots, selection.names) : null;
   const named = atSlots ? null : await source.patternsByName(selection.names);
   const matches: PatternMatch[] = [];
   for (const [k, name] of selection.names.entries()) {

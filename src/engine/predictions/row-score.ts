@@ -79,40 +79,80 @@ function longest(rows: Int32Array, alo: number, ahi: number, blo: number, bhi: n
   out[2] = bestSize;
 }
 
+// Scratch of `matchingBlocks`: the pending ranges (4 ints each) and the blocks found (3 each).
+// Blocks are disjoint in both sequences, so there are at most 32 of them and 33 pending ranges.
+const pending = new Int32Array(4 * 34);
+const found = new Int32Array(3 * 33);
+const best = new Int32Array(3);
+
 // Matching blocks of rows[from..to) (positions relative to `from`), merged and in order; returns
 // their number, with [i, j, size] triples in `blocks`.
-function matchingBlocks(rows: Int32Array, from: number, to: number, n: number, blocks: number[]): number {
-  blocks.length = 0;
-  const found: number[] = [];
-  const queue: number[] = [from, to, 0, n];
-  const m = new Int32Array(3);
-  while (queue.length > 0) {
-    const bhi = queue.pop()!;
-    const blo = queue.pop()!;
-    const ahi = queue.pop()!;
-    const alo = queue.pop()!;
-    longest(rows, alo, ahi, blo, bhi, m);
-    const [i, j, k] = m;
+function matchingBlocks(rows: Int32Array, from: number, to: number, n: number, blocks: Int32Array): number {
+  let count = 0;
+  let top = 0;
+  pending[0] = from;
+  pending[1] = to;
+  pending[2] = 0;
+  pending[3] = n;
+  top = 4;
+  while (top > 0) {
+    top -= 4;
+    const alo = pending[top];
+    const ahi = pending[top + 1];
+    const blo = pending[top + 2];
+    const bhi = pending[top + 3];
+    longest(rows, alo, ahi, blo, bhi, best);
+    const i = best[0];
+    const j = best[1];
+    const k = best[2];
     if (k > 0) {
-      found.push(i - from, j, k);
-      if (alo < i && blo < j) queue.push(alo, i, blo, j);
-      if (i + k < ahi && j + k < bhi) queue.push(i + k, ahi, j + k, bhi);
+      // Insertion in (i, j) order: the blocks are few.
+      let at = count++;
+      const ri = i - from;
+      while (at > 0 && (found[3 * at - 3] > ri || (found[3 * at - 3] === ri && found[3 * at - 2] > j))) {
+        found[3 * at] = found[3 * at - 3];
+        found[3 * at + 1] = found[3 * at - 2];
+        found[3 * at + 2] = found[3 * at - 1];
+        at--;
+      }
+      found[3 * at] = ri;
+      found[3 * at + 1] = j;
+      found[3 * at + 2] = k;
+      if (alo < i && blo < j) {
+        pending[top] = alo;
+        pending[top + 1] = i;
+        pending[top + 2] = blo;
+        pending[top + 3] = j;
+        top += 4;
+      }
+      if (i + k < ahi && j + k < bhi) {
+        pending[top] = i + k;
+        pending[top + 1] = ahi;
+        pending[top + 2] = j + k;
+        pending[top + 3] = bhi;
+        top += 4;
+      }
     }
   }
-  const order = Array.from({ length: found.length / 3 }, (_, t) => t).sort(
-    (x, y) => found[3 * x] - found[3 * y] || found[3 * x + 1] - found[3 * y + 1] || found[3 * x + 2] - found[3 * y + 2],
-  );
-  for (const t of order) {
-    const [i, j, k] = [found[3 * t], found[3 * t + 1], found[3 * t + 2]];
-    const last = blocks.length - 3;
+  let merged = 0;
+  for (let t = 0; t < count; t++) {
+    const i = found[3 * t];
+    const j = found[3 * t + 1];
+    const k = found[3 * t + 2];
+    const last = 3 * merged - 3;
     if (last >= 0 && blocks[last] + blocks[last + 2] === i && blocks[last + 1] + blocks[last + 2] === j) blocks[last + 2] += k;
-    else blocks.push(i, j, k);
+    else {
+      blocks[3 * merged] = i;
+      blocks[3 * merged + 1] = j;
+      blocks[3 * merged + 2] = k;
+      merged++;
+    }
   }
-  return blocks.length / 3;
+  return merged;
 }
 
-const firstBlocks: number[] = [];
-const secondBlocks: number[] = [];
+const firstBlocks = new Int32Array(3 * 33);
+const secondBlocks = new Int32Array(3 * 33);
 
 /**
  * Scores a signature: `rows` (one state-position mask per flat pattern position), the pattern's

@@ -154,15 +154,35 @@ export function sequenceMatcher(b: readonly string[]): SequenceMatcher {
 
   function blocksOfIds(a: ArrayLike<number>, lo: number, hi: number): MatchingBlock[] {
     const count = run(a, lo, hi);
-    const blocks: MatchingBlock[] = [];
-    for (let n = 0; n < count; n++) blocks.push({ i: found[3 * n], j: found[3 * n + 1], size: found[3 * n + 2] });
-    // Blocks never share a position of `a`, so their order by `i` is total.
-    if (count > 1) blocks.sort((x, y) => x.i - y.i || x.j - y.j || x.size - y.size);
-    const merged: MatchingBlock[] = [];
-    for (const block of blocks) {
-      const last = merged[merged.length - 1];
-      if (last && last.i + last.size === block.i && last.j + last.size === block.j) last.size += block.size;
-      else merged.push(block);
+    // Blocks never share a position of `a`, so their order by `i` is total: an insertion sort of
+    // the few triples in place.
+    for (let n = 1; n < count; n++) {
+      const i = found[3 * n];
+      const j = found[3 * n + 1];
+      const size = found[3 * n + 2];
+      let at = n;
+      for (; at > 0 && found[3 * at - 3] > i; at--) {
+        found[3 * at] = found[3 * at - 3];
+        found[3 * at + 1] = found[3 * at - 2];
+        found[3 * at + 2] = found[3 * at - 1];
+      }
+      found[3 * at] = i;
+      found[3 * at + 1] = j;
+      found[3 * at + 2] = size;
+    }
+    // Adjacent blocks merge; the array is allocated at its final size.
+    let blocks = count;
+    for (let n = 1; n < count; n++) {
+      if (found[3 * n - 3] + found[3 * n - 1] === found[3 * n] && found[3 * n - 2] + found[3 * n - 1] === found[3 * n + 1]) blocks--;
+    }
+    const merged: MatchingBlock[] = new Array(blocks);
+    let last: MatchingBlock | null = null;
+    for (let n = 0, k = 0; n < count; n++) {
+      const i = found[3 * n];
+      const j = found[3 * n + 1];
+      const size = found[3 * n + 2];
+      if (last && last.i + last.size === i && last.j + last.size === j) last.size += size;
+      else merged[k++] = last = { i, j, size };
     }
     return merged;
   }

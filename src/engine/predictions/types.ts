@@ -31,7 +31,7 @@ export interface PredictionSource {
    * when the index or the KB changed since. The records carry no metadata (predictions do not
    * read it).
    */
-  patternsAtSlots?(index: CandidateIndex, renumbered: number, slots: readonly number[]): Promise<PatternRecord[] | null>;
+  patternsAtSlots?(index: CandidateIndex, renumbered: number, slots: readonly number[], names?: readonly string[]): Promise<PatternRecord[] | null>;
   /**
    * Optional: the node's totals and the pmf of each of `symbols` it knows, read together from one
    * state of the KB (the candidate index's). Without it, predictions read `totals` and `symbolStats`.

@@ -1081,19 +1081,20 @@ export class SqliteStore implements Store {
     const annotations = new Map<number, PatternAnnotation>();
     if (node === undefined || rowIds.length === 0) return annotations;
     const statement = (this.annotationStatement ??= this.db.prepare(
-      `SELECT p.id, p.name, p.frequency + coalesce(i.frequency, 0) AS frequency, p.emotives, p.precomputed FROM patterns p
+      `SELECT p.id, lower(hex(p.name)) AS name, p.frequency + coalesce(i.frequency, 0) AS frequency, p.emotives, p.precomputed FROM patterns p
        ${PATTERN_INCREMENTS} WHERE p.id IN (SELECT value FROM json_each(?)) AND +p.node = ?`,
     ));
+    // Names come back as hex text: no Buffer per row.
     const rows = statement.all(JSON.stringify(rowIds), node) as {
       id: number;
-      name: Buffer;
+      name: string;
       frequency: number;
       emotives: string | null;
       precomputed: string | null;
     }[];
     for (const row of rows) {
       const annotation: PatternAnnotation = {
-        name: row.name.toString('hex'),
+        name: row.name,
         frequency: row.frequency,
         emotives: row.emotives ? JSON.parse(row.emotives) : [],
       };
