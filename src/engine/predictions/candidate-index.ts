@@ -19,6 +19,8 @@ export interface CandidateIndex {
   occurrences: Uint8Array[];
   /** Per symbol id, parallel to `postings`: 1 + its first position in the flattened pattern (at most 255). */
   firstPositions: Uint8Array[];
+  /** Per symbol id, parallel to `postings`: 1 + its last position in the flattened pattern (at most 255). */
+  lastPositions: Uint8Array[];
   /** Per symbol id, parallel to `postings`: the symbol id after its first occurrence in that pattern, −1 at the end. */
   nextTokens: Int32Array[];
   /** Number of patterns. */
@@ -107,6 +109,7 @@ export function createCandidateIndex(options: { bitsetMinimum?: number } = {}): 
     postingLengths: [],
     occurrences: [],
     firstPositions: [],
+    lastPositions: [],
     nextTokens: [],
     size: 0,
     sortedCount: 0,
@@ -154,6 +157,7 @@ function internSymbol(index: CandidateIndex, symbol: string): number {
     index.postingLengths.push(0);
     index.occurrences.push(new Uint8Array(4));
     index.firstPositions.push(new Uint8Array(4));
+    index.lastPositions.push(new Uint8Array(4));
     index.nextTokens.push(new Int32Array(4));
     index.stateMask = grown(index.stateMask, id + 1);
   }
@@ -207,6 +211,7 @@ export function addToCandidateIndex(index: CandidateIndex, name: string, events:
       if (used > 0 && list[used - 1] === slot) {
         const occurrences = index.occurrences[id];
         if (occurrences[used - 1] < 255) occurrences[used - 1]++;
+        index.lastPositions[id][used - 1] = Math.min(255, p - start);
         const repeats = index.repeats.get(id);
         if (repeats) {
           const sized = grown(repeats, (slot >>> 5) + 1);
@@ -225,6 +230,9 @@ export function addToCandidateIndex(index: CandidateIndex, name: string, events:
       const firstPositions = grown(index.firstPositions[id], used + 1);
       firstPositions[used] = Math.min(255, p - start);
       index.firstPositions[id] = firstPositions;
+      const lastPositions = grown(index.lastPositions[id], used + 1);
+      lastPositions[used] = firstPositions[used];
+      index.lastPositions[id] = lastPositions;
       const nextTokens = grown(index.nextTokens[id], used + 1);
       nextTokens[used] = -1;
       index.nextTokens[id] = nextTokens;
@@ -504,6 +512,7 @@ export function renumberByName(index: CandidateIndex): Int32Array {
   const postings = Array.from({ length: symbolCount }, (_, id) => new Int32Array(Math.max(1, index.postingLengths[id])));
   const occurrences = Array.from({ length: symbolCount }, (_, id) => new Uint8Array(Math.max(1, index.postingLengths[id])));
   const firstPositions = Array.from({ length: symbolCount }, (_, id) => new Uint8Array(Math.max(1, index.postingLengths[id])));
+  const lastPositions = Array.from({ length: symbolCount }, (_, id) => new Uint8Array(Math.max(1, index.postingLengths[id])));
   const nextTokens = Array.from({ length: symbolCount }, (_, id) => new Int32Array(Math.max(1, index.postingLengths[id])));
   const used = new Int32Array(symbolCount);
   let p = 0;
@@ -518,11 +527,13 @@ export function renumberByName(index: CandidateIndex): Int32Array {
       const k = used[id];
       if (k > 0 && postings[id][k - 1] === slot) {
         if (occurrences[id][k - 1] < 255) occurrences[id][k - 1]++;
+        lastPositions[id][k - 1] = Math.min(255, p - tokenStart[slot]);
         continue;
       }
       postings[id][k] = slot;
       occurrences[id][k] = 1;
       firstPositions[id][k] = Math.min(255, p - tokenStart[slot]);
+      lastPositions[id][k] = firstPositions[id][k];
       nextTokens[id][k] = q + 1 < to ? index.tokens[q + 1] : -1;
       used[id] = k + 1;
     }
@@ -533,7 +544,7 @@ export function renumberByName(index: CandidateIndex): Int32Array {
     nameBytes.set(index.nameBytes.subarray(old * NAME_BYTES, (old + 1) * NAME_BYTES), slot * NAME_BYTES);
   }
   tokenStart[n] = p;
-  Object.assign(index, { tokens, tokenStart, shapeOf, lengthOf, distinctOf, nameKey, nameBytes, postings, occurrences, firstPositions, nextTokens });
+  Object.assign(index, { tokens, tokenStart, shapeOf, lengthOf, distinctOf, nameKey, nameBytes, postings, occurrences, firstPositions, lastPositions, nextTokens });
   index.sortedCount = n;
   index.renumbered++;
   index.bitsets.clear();

@@ -88,6 +88,8 @@ export function selectCandidates(index: CandidateIndex, ctx: MatchContext, limit
 }
 
 const scratch = new WeakMap<CandidateIndex, Groups>();
+// What batched reads loaded ahead, combined and kept, so that the loads are not left out.
+let loads = 0;
 
 /** Per-query groups of candidates with one signature (hence equal scores), in flat typed arrays. */
 class Groups {
@@ -214,6 +216,7 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
   // below it can never be kept, since it only rises.
   let edgePre = Number.NEGATIVE_INFINITY;
   let edgeSimilarity = Number.NEGATIVE_INFINITY;
+  const sortedSlots = index.sortedCount;
   // Slots above it, tied with the edge, are passed over (see `boundTies`).
   let tieBound = Number.POSITIVE_INFINITY;
 
@@ -294,8 +297,9 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     if (groups.passes[g] === 0) return;
     const pre = groups.pre[g];
     if (pre < edgePre || (pre === edgePre && groups.similarity[g] < edgeSimilarity)) return;
-    // Tied with the edge and named after enough tied candidates already kept: never among the kept.
-    if (slot > tieBound && pre === edgePre && groups.similarity[g] === edgeSimilarity) return;
+    // Tied with the edge and named after enough tied candidates already kept (in the name-ordered
+    // slots): never among the kept.
+    if (slot > tieBound && slot < sortedSlots && pre === edgePre && groups.similarity[g] === edgeSimilarity) return;
     groups.members[g]++;
     if (entries === entrySlots.length) {
       groups.entrySlots = entrySlots = grown(entrySlots, entries + 1);
@@ -369,6 +373,9 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     return positions;
   };
   const visit = (slot: number) => keep(slot, signatureGroup(slot));
+  // Whether the holders of every state bigram are read before the covering passes (pair keys are
+  // exact while symbol ids stay below 2^26): then the candidates left match in blocks of one.
+  const bigramsRead = index.symbols.length <= 0x4000000;
   const words = (index.size >>> 5) + 1;
   const shortIds = stateIds.filter((id) => index.postingLengths[id] < index.bitsetMinimum);
   const longIds = stateIds.filter((id) => index.postingLengths[id] >= index.bitsetMinimum);
@@ -430,6 +437,9 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
   };
   // Scores the unscored candidates whose long-list symbols cover at least `threshold` state
   // positions (a bit-sliced count over the symbols' bitsets, weighted by state multiplicity).
+  // Patterns holding two state symbols (one row each), by the symbols' first state positions,
+  // their positions in the pattern and its length (see `visitCovering`).
+  const pairGroups = new Map<number, number>();
   const visitCovering = (threshold: number) => {
     // A symbol at several state positions covers them all only in patterns holding it repeatedly:
     // its holders count once, and its repeat holders as many more times.
@@ -452,13 +462,13 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     // positions, their positions in the pattern and its length, when there is no filter and events
     // are single symbols: those determine the rows.
     const pairwise = trim && !usesDistinct;
-    const pairGroups = new Map<number, number>();
-    // Covering two positions, a pattern holding two long-list symbols once each has its rows in
-    // their posting entries (first positions): no read of its tokens. A list's entries for the
-    // slots of word w start at `cursors[k]`, the number of its slots before the word.
-    const fromPostings = pairwise && threshold <= 2;
+    // A pattern holding each of its long-list symbols once has its rows in their posting entries
+    // (first positions), when events are single symbols: no read of its tokens. A list's entries
+    // for the slots of word w start at `cursors[k]`, the number of its slots before the word.
+    const fromPostings = pairwise;
     const cursors = new Int32Array(lists.length);
     const present = new Int32Array(lists.length);
+    const heldLists = new Int32Array(lists.length);
     const pairGroup = (slot: number, length: number, pa: number, ma: number, pb: number, mb: number): number => {
       const key = (((31 - Math.clz32(ma & -ma)) * 32 + (31 - Math.clz32(mb & -mb))) * 4096 + pa * 64 + pb) * 256 + length;
       let g = pairGroups.get(key);
@@ -466,11 +476,78 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
         rows.fill(0, 0, length);
         rows[pa] = ma;
         rows[pb] = mb;
-        pairGroups.set(key, (g = groupOfRows(slot, length, distinctOf[slot])));
+        pairGroups.set(key, (g = groupOfRows(slot, length, 0)));
       }
       return g;
     };
-    const { occurrences, firstPositions } = index;
+    // A pattern matching y alone, with or without an x (earlier in the state) before a later y.
+    const loneGroup = (slot: number, length: number, my: number, mx: number, two: boolean): number => {
+      const key = -((((31 - Math.clz32(my)) * 2 + (two ? 1 : 0)) * 256 + length) + 1);
+      let g = pairGroups.get(key);
+      if (g === undefined) {
+        rows.fill(0, 0, length);
+        rows[0] = my;
+        // An x and a later y apart (adjacent, they would be a state bigram only when y follows x
+        // in the state, and those holders are read before).
+        if (two) {
+          rows[1] = mx;
+          rows[length > 3 ? 3 : 2] = my;
+        }
+        pairGroups.set(key, (g = groupOfRows(slot, length, 0)));
+      }
+      return g;
+    };
+    const readFromPostings = (slot: number, low: number): boolean => {
+      let held = 0;
+      for (let k = 0; k < lists.length; k++) {
+        // Repeat holders' lists add nothing here: the posting entries count the occurrences.
+        if ((present[k] & low) !== 0 && listIds[k] >= 0) heldLists[held++] = k;
+      }
+      const length = lengthOf[slot];
+      if (length === 255) return false;
+      const below = low - 1;
+      if (held === 2) {
+        // Two symbols, each at one state position, x before y in the state, however often held:
+        // the first block is the first held position. When it holds x, the second is y's first
+        // position (blocks and segmentation those of a pattern holding each once there); when it
+        // holds y, there is no second block, and the similarity counts two symbols when an x
+        // comes before the last y.
+        let kx = heldLists[0];
+        let ky = heldLists[1];
+        if (stateMask[listIds[kx]] > stateMask[listIds[ky]]) [kx, ky] = [ky, kx];
+        const x = listIds[kx];
+        const y = listIds[ky];
+        const mx = stateMask[x];
+        const my = stateMask[y];
+        if ((mx & (mx - 1)) === 0 && (my & (my - 1)) === 0 && mx > 0 && bigramsRead && (length > 3 || my !== mx << 1)) {
+          const ix = cursors[kx] + bitCount(present[kx] & below);
+          const iy = cursors[ky] + bitCount(present[ky] & below);
+          // Positions are 1-based (255: beyond the first 254).
+          const fx = firstPositions[x][ix];
+          const fy = firstPositions[y][iy];
+          if (fx <= 64 && fy <= 64) {
+            keep(slot, fx < fy ? pairGroup(slot, length, fx - 1, mx, fy - 1, my) : loneGroup(slot, length, my, mx, fx < lastPositions[y][iy]));
+            return true;
+          }
+        }
+      }
+      // Symbols held once or twice sit at their first and last positions.
+      rows.fill(0, 0, length);
+      for (let h = 0; h < held; h++) {
+        const k = heldLists[h];
+        const id = listIds[k];
+        const i = cursors[k] + bitCount(present[k] & below);
+        const times = occurrences[id][i];
+        const first = firstPositions[id][i];
+        const last = lastPositions[id][i];
+        if (times > 2 || first === 255 || last === 255) return false;
+        rows[first - 1] = stateMask[id];
+        rows[last - 1] = stateMask[id];
+      }
+      keep(slot, groupOfRows(slot, length, 0));
+      return true;
+    };
+    const { occurrences, firstPositions, lastPositions } = index;
     for (let w = 0; w < words; w++) {
       let c0 = 0;
       let c1 = 0;
@@ -516,63 +593,62 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
         seen[w] |= low;
         const slot = (w << 5) + 31 - Math.clz32(low);
         visited++;
-        if (fromPostings) {
-          let first = -1;
-          let second = -1;
-          let held = 0;
-          for (let k = 0; k < lists.length && held <= 2; k++) {
-            if ((present[k] & low) === 0) continue;
-            if (listIds[k] < 0) held = 3;
-            else if (held++ === 0) first = k;
-            else second = k;
-          }
-          if (held === 2) {
-            const below = low - 1;
-            const a = listIds[first];
-            const b = listIds[second];
-            const ia = cursors[first] + bitCount(present[first] & below);
-            const ib = cursors[second] + bitCount(present[second] & below);
-            const fa = firstPositions[a][ia];
-            const fb = firstPositions[b][ib];
-            const short = lengthOf[slot];
-            // First positions are 1-based (255: beyond the first 254).
-            if (occurrences[a][ia] === 1 && occurrences[b][ib] === 1 && fa <= 64 && fb <= 64 && short < 255) {
-              const g =
-                fa < fb
-                  ? pairGroup(slot, short, fa - 1, stateMask[a], fb - 1, stateMask[b])
-                  : pairGroup(slot, short, fb - 1, stateMask[b], fa - 1, stateMask[a]);
-              keep(slot, g);
-              continue;
-            }
-          }
-        }
-        const start = tokenStart[slot];
-        const length = tokenStart[slot + 1] - start;
-        let held = 0;
-        let pa = 0;
-        let pb = 0;
-        for (let p = 0; p < length; p++) {
-          const mask = stateMask[tokens[start + p]];
-          rows[p] = mask;
-          if (mask !== 0 && ++held <= 2) {
-            if (held === 1) pa = p;
-            else pb = p;
-          }
-        }
-        // Small integer keys: first state positions below 32, pattern positions below 64, lengths below 256.
-        if (pairwise && held === 2 && pb < 64 && length < 256) {
-          const key = (((31 - Math.clz32(rows[pa] & -rows[pa])) * 32 + (31 - Math.clz32(rows[pb] & -rows[pb]))) * 4096 + pa * 64 + pb) * 256 + length;
-          let g = pairGroups.get(key);
-          if (g === undefined) pairGroups.set(key, (g = groupOfRows(slot, length, distinctOf[slot])));
-          keep(slot, g);
-          continue;
-        }
-        keep(slot, groupOfRows(slot, length, distinctOf[slot]));
+        if (fromPostings && readFromPostings(slot, low)) continue;
+        if (pending === PENDING) readPending();
+        pendingSlots[pending++] = slot;
       }
       if (fromPostings) {
         for (let k = 0; k < lists.length; k++) if (present[k] !== 0 && listIds[k] >= 0) cursors[k] += bitCount(present[k]);
       }
     }
+    readPending();
+  };
+  // Candidates whose tokens must be read are read in batches: first their bounds and the first
+  // and last of their tokens (independent loads, which the processor overlaps), then each one in
+  // full from the cache.
+  const PENDING = 64;
+  const pendingSlots = new Int32Array(PENDING);
+  const pendingStarts = new Int32Array(PENDING + 1);
+  const pendingEnds = new Int32Array(PENDING);
+  let pending = 0;
+  const readPending = () => {
+    let touched = 0;
+    for (let k = 0; k < pending; k++) {
+      const slot = pendingSlots[k];
+      const start = tokenStart[slot];
+      const end = tokenStart[slot + 1];
+      pendingStarts[k] = start;
+      pendingEnds[k] = end;
+      touched ^= tokens[start] ^ tokens[end - 1];
+    }
+    loads ^= touched;
+    const pairwise = trim && !usesDistinct;
+    for (let k = 0; k < pending; k++) {
+      const slot = pendingSlots[k];
+      const start = pendingStarts[k];
+      const length = pendingEnds[k] - start;
+      let held = 0;
+      let pa = 0;
+      let pb = 0;
+      for (let p = 0; p < length; p++) {
+        const mask = stateMask[tokens[start + p]];
+        rows[p] = mask;
+        if (mask !== 0 && ++held <= 2) {
+          if (held === 1) pa = p;
+          else pb = p;
+        }
+      }
+      // Small integer keys: first state positions below 32, pattern positions below 64, lengths below 256.
+      if (pairwise && held === 2 && pb < 64 && length < 256) {
+        const key = (((31 - Math.clz32(rows[pa] & -rows[pa])) * 32 + (31 - Math.clz32(rows[pb] & -rows[pb]))) * 4096 + pa * 64 + pb) * 256 + length;
+        let g = pairGroups.get(key);
+        if (g === undefined) pairGroups.set(key, (g = groupOfRows(slot, length, distinctOf[slot])));
+        keep(slot, g);
+        continue;
+      }
+      keep(slot, groupOfRows(slot, length, distinctOf[slot]));
+    }
+    pending = 0;
   };
 
   // With single-symbol events, a pattern matching one state symbol that it holds once scores by
@@ -645,8 +721,7 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     if (preBound(index, longPositions, n, ctx.recallThreshold) >= edgePre) {
       const isLong = new Set(longIds);
       const pairs = new Set<string>();
-      // Pair keys are exact while symbol ids stay below 2^26.
-      const singleBlocks = index.symbols.length <= 0x4000000;
+      const singleBlocks = bigramsRead;
       for (let j = 0; singleBlocks && j + 1 < n; j++) {
         const a = index.symbolIds.get(ctx.state[j]);
         const b = index.symbolIds.get(ctx.state[j + 1]);
