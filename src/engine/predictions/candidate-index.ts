@@ -2,6 +2,7 @@
  * An in-memory symbol → pattern index of a node: patterns as interned symbol ids, posting lists
  * with occurrence counts, and on-demand bitsets and pair holders for long posting lists.
  */
+import { ScoreMemo } from './score-memo.js';
 import { ValidationError } from '../../errors.js';
 import type { Event } from '../types.js';
 
@@ -60,8 +61,7 @@ export interface CandidateIndex {
   /** Posting lists at least this long are tested through bitsets (and their lone slots by class). */
   bitsetMinimum: number;
   /** Scores of signatures by query structure, remembered across queries (see `selectCandidates`). */
-  scores: Map<number, RememberedScore[]>;
-  scoreCount: number;
+  scores: ScoreMemo;
   structures: Map<string, number>;
   /** Per-query scratch: a bitset of the slots already taken, and state-position masks per symbol id. */
   seen: Uint32Array;
@@ -77,22 +77,6 @@ export interface PairHolders {
   words: number;
   keys: Float64Array;
   count: number;
-}
-
-/** How a signature scores under one query's settings. */
-export interface Score {
-  passes: boolean;
-  pre: number;
-  similarity: number;
-}
-
-/** A remembered score with the signature it belongs to. */
-export interface RememberedScore extends Score {
-  structure: number;
-  /** The shape id, or −1 − length when only the length matters (single-symbol events). */
-  shape: number;
-  distinct: number;
-  rows: Int32Array;
 }
 
 const NAME_BYTES = 20;
@@ -130,8 +114,7 @@ export function createCandidateIndex(options: { bitsetMinimum?: number } = {}): 
     repeats: new Map(),
     pairs: new Map(),
     pairWords: 0,
-    scores: new Map(),
-    scoreCount: 0,
+    scores: new ScoreMemo(),
     structures: new Map(),
     seen: new Uint32Array(32),
     stateMask: new Int32Array(1024),
@@ -430,10 +413,17 @@ export function bitset(index: CandidateIndex, id: number): Uint32Array {
 
 /** The name of a slot as bare hex. */
 export function slotName(index: CandidateIndex, slot: number): string {
-  let hex = '';
-  for (let b = 0; b < NAME_BYTES; b++) hex += index.nameBytes[slot * NAME_BYTES + b].toString(16).padStart(2, '0');
-  return hex;
+  // The hex digits are written into one buffer and read as a single string.
+  const bytes = index.nameBytes;
+  for (let b = 0, at = slot * NAME_BYTES; b < NAME_BYTES; b++, at++) {
+    hexDigits[2 * b] = HEX[bytes[at] >>> 4];
+    hexDigits[2 * b + 1] = HEX[bytes[at] & 15];
+  }
+  return hexDigits.toString('latin1', 0, 2 * NAME_BYTES);
 }
+
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
+const hexDigits = Buffer.alloc(2 * NAME_BYTES);
 
 /** The events of a slot, rebuilt from its shape and symbol ids. */
 export function slotEvents(index: CandidateIndex, slot: number): Event[] {

@@ -10,12 +10,11 @@ import {
   repeatsOf,
   slotName,
   type CandidateIndex,
-  type RememberedScore,
-  type Score,
 } from './candidate-index.js';
 import type { MatchContext } from './match.js';
 import { preBound, preBoundsByMatches } from './pre-bound.js';
 import { scoreRows } from './row-score.js';
+import { ScoreMemo, type Signature } from './score-memo.js';
 
 // Row masks are 32-bit: longer states take the generic path.
 export const MAX_INDEXED_STATE = 30;
@@ -36,8 +35,8 @@ export interface CandidateSelection {
 }
 
 // Scores are a pure function of the signature, the state's length and equality structure and
-// the settings, so they are remembered across queries, up to this many (and this many structures).
-const SCORE_MEMO_LIMIT = 200_000;
+// the settings, so they are remembered across queries (see ScoreMemo), for up to this many
+// structures.
 const MAX_STRUCTURES = 10_000;
 
 function mix(hash: number): number {
@@ -76,7 +75,6 @@ export function selectCandidates(index: CandidateIndex, ctx: MatchContext, limit
     if (index.structures.size >= MAX_STRUCTURES) {
       index.structures.clear();
       index.scores.clear();
-      index.scoreCount = 0;
     }
     index.structures.set(structureKey, (structure = index.structures.size));
   }
@@ -142,7 +140,7 @@ class Groups {
   }
 
   /** Adds a group right after an unsuccessful `find` for its signature. */
-  add(shape: number, distinct: number, hash: number, rows: Int32Array, from: number, length: number, score: Score): number {
+  add(shape: number, distinct: number, hash: number, rows: Int32Array, from: number, length: number, memo: ScoreMemo, entry: number): number {
     const g = this.count++;
     if (g === this.shape.length) {
       const size = g * 2;
@@ -165,9 +163,9 @@ class Groups {
     this.rowsUsed += length;
     this.hash[g] = hash;
     this.members[g] = 0;
-    this.passes[g] = score.passes ? 1 : 0;
-    this.pre[g] = score.pre;
-    this.similarity[g] = score.similarity;
+    this.passes[g] = memo.passes[entry];
+    this.pre[g] = memo.pre[entry];
+    this.similarity[g] = memo.similarity[entry];
     this.table[this.free] = g;
     if (this.count * 2 > this.table.length) {
       this.table = new Int32Array(this.table.length * 2).fill(-1);
@@ -226,36 +224,18 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
   const trim = index.maxEventLength === 1;
   const scoring = { stateLength: n, recallThreshold: ctx.recallThreshold, pipeline: ctx.pipeline };
   const span = new Int32Array(3);
-  const score = (slot: number, distinct: number, length: number, hash: number): Score => {
-    const from = span[0];
-    const width = span[1] - from;
-    const kind = span[2];
+  const memo = index.scores;
+  const signature: Signature = { structure, shape: 0, distinct: 0, rows, from: 0, width: 0 };
+  // The memo entry of the signature in `span` (read by the caller from memo.pre etc.).
+  const score = (slot: number, distinct: number, length: number, hash: number): number => {
+    signature.from = span[0];
+    signature.width = span[1] - span[0];
+    signature.shape = span[2];
+    signature.distinct = distinct;
     const key = mix(hash ^ Math.imul(structure + 1, 0x27d4eb2d));
-    let bucket = index.scores.get(key);
-    if (bucket) {
-      for (const known of bucket) {
-        if (known.structure !== structure || known.shape !== kind || known.distinct !== distinct || known.rows.length !== width) continue;
-        let p = 0;
-        while (p < width && known.rows[p] === rows[from + p]) p++;
-        if (p === width) return known;
-      }
-    } else {
-      if (index.scoreCount >= SCORE_MEMO_LIMIT) {
-        index.scores.clear();
-        index.scoreCount = 0;
-      }
-      index.scores.set(key, (bucket = []));
-    }
-    const known: RememberedScore = {
-      structure,
-      shape: kind,
-      distinct,
-      rows: rows.slice(from, from + width),
-      ...scoreRows(rows, length, index.shapes[index.shapeOf[slot]], distinct, scoring),
-    };
-    bucket.push(known);
-    index.scoreCount++;
-    return known;
+    const known = memo.find(key, signature);
+    if (known !== -1) return known;
+    return memo.add(key, signature, scoreRows(rows, length, index.shapes[index.shapeOf[slot]], distinct, scoring));
   };
 
   // The group of the signature now in `rows[0 .. length)` (for a slot of that length).
@@ -281,7 +261,7 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     span[1] = to;
     span[2] = kind;
     const g = groups.find(kind, distinct, hash, rows, from, to - from);
-    return g !== -1 ? g : groups.add(kind, distinct, hash, rows, from, to - from, score(slot, distinct, length, hash));
+    return g !== -1 ? g : groups.add(kind, distinct, hash, rows, from, to - from, memo, score(slot, distinct, length, hash));
   };
   // Reads the slot's rows (the state positions holding each pattern symbol) and returns its group.
   const signatureGroup = (slot: number): number => {

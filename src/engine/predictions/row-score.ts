@@ -22,13 +22,30 @@ export interface RowScoring {
 
 const FAIL: RowScore = { passes: false, pre: 0, similarity: 0 };
 
+// Set while a signature with no two consecutive rows holding consecutive state positions is scored:
+// then no block is longer than one.
+let singleBlocks = false;
+
 // Reusable buffers: state masks fit 31 positions, so rows are short.
 let runPrev = new Int32Array(32);
 let runCur = new Int32Array(32);
 let lcsPrev = new Int32Array(33);
 let lcsCur = new Int32Array(33);
 
+// The LCS length of rows[from..to) against the state: bit-parallel (Crochemore et al., 2001)
+// while the state fits 30 bits, row by row of the dynamic programme otherwise.
 function lcs(rows: Int32Array, from: number, to: number, n: number): number {
+  if (n <= 30) {
+    const full = (1 << n) - 1;
+    let v = full;
+    for (let i = from; i < to; i++) {
+      const u = v & rows[i];
+      v = ((v + u) | (v - u)) & full;
+    }
+    let ones = 0;
+    for (let x = v; x !== 0; x &= x - 1) ones++;
+    return n - ones;
+  }
   if (lcsPrev.length < n + 1) {
     lcsPrev = new Int32Array(n + 1);
     lcsCur = new Int32Array(n + 1);
@@ -49,6 +66,24 @@ function lcs(rows: Int32Array, from: number, to: number, n: number): number {
 
 // difflib's find_longest_match over rows[alo..ahi) × state[blo..bhi) (see sequence-matcher.ts).
 function longest(rows: Int32Array, alo: number, ahi: number, blo: number, bhi: number, out: Int32Array): void {
+  if (singleBlocks && bhi <= 31) {
+    // Every match is a block of one: the first row holding a state position in range, at its
+    // lowest such position.
+    const range = ((1 << bhi) - 1) & ~((1 << blo) - 1);
+    for (let i = alo; i < ahi; i++) {
+      const hits = rows[i] & range;
+      if (hits !== 0) {
+        out[0] = i;
+        out[1] = 31 - Math.clz32(hits & -hits);
+        out[2] = 1;
+        return;
+      }
+    }
+    out[0] = alo;
+    out[1] = blo;
+    out[2] = 0;
+    return;
+  }
   let bestI = alo;
   let bestJ = blo;
   let bestSize = 0;
@@ -162,6 +197,9 @@ export function scoreRows(rows: Int32Array, length: number, eventLengths: readon
   const n = scoring.stateLength;
   const similarity = tokenSimilarity(lcs(rows, 0, length, n), length, n);
   if (!(similarity >= scoring.recallThreshold)) return FAIL;
+  let adjacent = 0;
+  for (let p = 0; p + 1 < length; p++) adjacent |= rows[p] & (rows[p + 1] >>> 1);
+  singleBlocks = adjacent === 0;
   const blocks = matchingBlocks(rows, 0, length, n, firstBlocks);
   if (!scoring.pipeline.passAll) {
     const shared = new Set<number>();
