@@ -22,12 +22,10 @@ export interface RowScoring {
 
 const FAIL: RowScore = { passes: false, pre: 0, similarity: 0 };
 
-// Set while a signature with no two consecutive rows holding consecutive state positions is scored:
-// then no block is longer than one.
-let singleBlocks = false;
-
 // Reusable buffers: state masks fit 31 positions, so rows are short.
 let runPrev = new Int32Array(32);
+let runBits = new Int32Array(64);
+let runKeep = new Int32Array(64);
 let runCur = new Int32Array(32);
 let lcsPrev = new Int32Array(33);
 let lcsCur = new Int32Array(33);
@@ -66,23 +64,42 @@ function lcs(rows: Int32Array, from: number, to: number, n: number): number {
 
 // difflib's find_longest_match over rows[alo..ahi) × state[blo..bhi) (see sequence-matcher.ts).
 function longest(rows: Int32Array, alo: number, ahi: number, blo: number, bhi: number, out: Int32Array): void {
-  if (singleBlocks && bhi <= 31) {
-    // Every match is a block of one: the first row holding a state position in range, at its
-    // lowest such position.
+  if (bhi <= 31) {
+    // By run length, bit-parallel: runs[i] holds the state positions j where a match of length k
+    // ends at (i, j). difflib keeps the first longest match in order of its end (i, then j).
     const range = ((1 << bhi) - 1) & ~((1 << blo) - 1);
+    if (runBits.length < ahi) runBits = new Int32Array(2 * ahi);
+    let any = 0;
+    for (let i = alo; i < ahi; i++) any |= runBits[i] = rows[i] & range;
+    if (any === 0) {
+      out[0] = alo;
+      out[1] = blo;
+      out[2] = 0;
+      return;
+    }
+    let k = 1;
+    for (;;) {
+      // Longer by one: a match ending at (i − 1, j − 1) continued at (i, j), from the end back.
+      let longer = 0;
+      for (let i = ahi - 1; i > alo; i--) longer |= runBits[i] = rows[i] & range & (runBits[i - 1] << 1);
+      if (longer === 0) break;
+      runBits[alo] = 0;
+      k++;
+      if (runKeep.length < ahi) runKeep = new Int32Array(2 * ahi);
+      runKeep.set(runBits.subarray(alo, ahi), alo);
+    }
+    // `runBits` now holds the runs of length k + 1 (none); the last level is in runKeep for k ≥ 2.
+    const level = k === 1 ? null : runKeep;
     for (let i = alo; i < ahi; i++) {
-      const hits = rows[i] & range;
-      if (hits !== 0) {
-        out[0] = i;
-        out[1] = 31 - Math.clz32(hits & -hits);
-        out[2] = 1;
+      const ends = level === null ? rows[i] & range : level[i];
+      if (ends !== 0) {
+        const j = 31 - Math.clz32(ends & -ends);
+        out[0] = i - k + 1;
+        out[1] = j - k + 1;
+        out[2] = k;
         return;
       }
     }
-    out[0] = alo;
-    out[1] = blo;
-    out[2] = 0;
-    return;
   }
   let bestI = alo;
   let bestJ = blo;
@@ -197,9 +214,6 @@ export function scoreRows(rows: Int32Array, length: number, eventLengths: readon
   const n = scoring.stateLength;
   const similarity = tokenSimilarity(lcs(rows, 0, length, n), length, n);
   if (!(similarity >= scoring.recallThreshold)) return FAIL;
-  let adjacent = 0;
-  for (let p = 0; p + 1 < length; p++) adjacent |= rows[p] & (rows[p + 1] >>> 1);
-  singleBlocks = adjacent === 0;
   const blocks = matchingBlocks(rows, 0, length, n, firstBlocks);
   if (!scoring.pipeline.passAll) {
     const shared = new Set<number>();
