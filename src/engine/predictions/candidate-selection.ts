@@ -511,6 +511,18 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
           }
         }
       }
+      if (held === 1) {
+        // One symbol held twice (at several state positions): its two rows, grouped as a pair's.
+        const k = heldLists[0];
+        const id = listIds[k];
+        const i = cursors[k] + bitCount(present[k] & below);
+        const first = firstPositions[id][i];
+        const last = lastPositions[id][i];
+        if (occurrences[id][i] === 2 && last <= 64) {
+          keep(slot, pairGroup(slot, length, first - 1, stateMask[id], last - 1, stateMask[id]));
+          return true;
+        }
+      }
       // Symbols held once or twice sit at their first and last positions.
       rows.fill(0, 0, length);
       for (let h = 0; h < held; h++) {
