@@ -48,8 +48,11 @@ export interface CandidateIndex {
   maxEventLength: number;
   /** Membership bitsets of the symbols with long posting lists, built on demand. */
   bitsets: Map<number, Uint32Array>;
-  /** Bitsets of the patterns holding a symbol more than once, built on demand. */
+  /** Bitsets of the patterns holding a symbol at least k times (k ≥ 2), built on demand (see `repeatsOf`). */
   repeats: Map<number, Uint32Array>;
+  /** Bitsets of the patterns whose flattened first (last) symbol is a given one, built on demand. */
+  starts: Map<number, Uint32Array>;
+  ends: Map<number, Uint32Array>;
   /**
    * Per pair of symbols (key `pairKey(a, b)`), the patterns whose flattened events hold a
    * immediately followed by b, in slot order, copied for reading in sequence; built on demand
@@ -112,6 +115,8 @@ export function createCandidateIndex(options: { bitsetMinimum?: number } = {}): 
     maxEventLength: 0,
     bitsets: new Map(),
     repeats: new Map(),
+    starts: new Map(),
+    ends: new Map(),
     pairs: new Map(),
     pairWords: 0,
     scores: new ScoreMemo(),
@@ -195,11 +200,11 @@ export function addToCandidateIndex(index: CandidateIndex, name: string, events:
         const occurrences = index.occurrences[id];
         if (occurrences[used - 1] < 255) occurrences[used - 1]++;
         index.lastPositions[id][used - 1] = Math.min(255, p - start);
-        const repeats = index.repeats.get(id);
+        const repeats = index.repeats.get(repeatKey(id, occurrences[used - 1]));
         if (repeats) {
           const sized = grown(repeats, (slot >>> 5) + 1);
           sized[slot >>> 5] |= 1 << (slot & 31);
-          index.repeats.set(id, sized);
+          index.repeats.set(repeatKey(id, occurrences[used - 1]), sized);
         }
         continue;
       }
@@ -231,6 +236,10 @@ export function addToCandidateIndex(index: CandidateIndex, name: string, events:
     }
   }
   index.tokenStart[slot + 1] = p;
+  if (length > 0) {
+    markSlot(index.starts, index.tokens[start], slot);
+    markSlot(index.ends, index.tokens[p - 1], slot);
+  }
   index.lengthOf[slot] = Math.min(255, length);
   index.shapeOf[slot] = internShape(index, events);
   index.distinctOf[slot] = distinct;
@@ -251,6 +260,16 @@ export function addToCandidateIndex(index: CandidateIndex, name: string, events:
   if (length < index.minLength) index.minLength = length;
   if (length > index.maxLength) index.maxLength = length;
   index.size = slot + 1;
+}
+
+// Sets the bit of `slot` in the cached bitset of symbol `id`, if there is one.
+function markSlot(cache: Map<number, Uint32Array>, id: number, slot: number): void {
+  const bits = cache.get(id);
+  if (bits) {
+    const sized = grown(bits, (slot >>> 5) + 1);
+    sized[slot >>> 5] |= 1 << (slot & 31);
+    cache.set(id, sized);
+  }
 }
 
 // Bitsets (size/8 bytes each) are caches rebuilt on demand; this cap bounds their memory, the
@@ -384,17 +403,59 @@ export function buildCommonLookups(index: CandidateIndex): void {
   }
 }
 
-/** The bitset of the patterns holding symbol `id` more than once (kept up to date once built). */
-export function repeatsOf(index: CandidateIndex, id: number): Uint32Array {
-  let bits = recall(index.repeats, id);
+// The key of the patterns holding a symbol `times` times or more in CandidateIndex.repeats (a
+// count of 32 or more is never looked up: states hold at most 30 symbols).
+function repeatKey(id: number, times: number): number {
+  return times < 32 ? id * 32 + times : -1;
+}
+
+/**
+ * The bitset of the patterns holding symbol `id` at least `times` times (2 to 31; kept up to date
+ * once built).
+ */
+export function repeatsOf(index: CandidateIndex, id: number, times = 2): Uint32Array {
+  const key = repeatKey(id, times);
+  let bits = recall(index.repeats, key);
   if (!bits) {
     bits = new Uint32Array((index.size >>> 5) + 1);
     const list = index.postings[id];
     const occurrences = index.occurrences[id];
     for (let i = 0, n = index.postingLengths[id]; i < n; i++) {
-      if (occurrences[i] > 1) bits[list[i] >>> 5] |= 1 << (list[i] & 31);
+      if (occurrences[i] >= times) bits[list[i] >>> 5] |= 1 << (list[i] & 31);
     }
-    remember(index.repeats, id, bits, MAX_BITSETS);
+    remember(index.repeats, key, bits, MAX_BITSETS);
+  }
+  return bits;
+}
+
+/** The bitset of the patterns whose first symbol (flattened) is symbol `id` (kept up to date once built). */
+export function startsOf(index: CandidateIndex, id: number): Uint32Array {
+  let bits = recall(index.starts, id);
+  if (!bits) {
+    bits = new Uint32Array((index.size >>> 5) + 1);
+    const list = index.postings[id];
+    const first = index.firstPositions[id];
+    for (let i = 0, n = index.postingLengths[id]; i < n; i++) if (first[i] === 1) bits[list[i] >>> 5] |= 1 << (list[i] & 31);
+    remember(index.starts, id, bits, MAX_BITSETS);
+  }
+  return bits;
+}
+
+/** The bitset of the patterns whose last symbol (flattened) is symbol `id` (kept up to date once built). */
+export function endsOf(index: CandidateIndex, id: number): Uint32Array {
+  let bits = recall(index.ends, id);
+  if (!bits) {
+    bits = new Uint32Array((index.size >>> 5) + 1);
+    const list = index.postings[id];
+    const last = index.lastPositions[id];
+    const { tokens, tokenStart, lengthOf } = index;
+    for (let i = 0, n = index.postingLengths[id]; i < n; i++) {
+      const slot = list[i];
+      // Positions and lengths past 254 are noted as 255: then read the token.
+      const length = lengthOf[slot];
+      if (length < 255 ? last[i] === length : tokens[tokenStart[slot + 1] - 1] === id) bits[slot >>> 5] |= 1 << (slot & 31);
+    }
+    remember(index.ends, id, bits, MAX_BITSETS);
   }
   return bits;
 }
@@ -484,7 +545,7 @@ function nameOrder(index: CandidateIndex): Int32Array {
 /**
  * Renumbers the index's slots in name order, so that comparing two names is comparing two slots;
  * patterns added later are numbered after them. Returns the new slot of each old slot. The
- * caches of bitsets, repeats and pair holders are dropped.
+ * caches of bitsets, repeats, starts, ends and pair holders are dropped.
  */
 export function renumberByName(index: CandidateIndex): Int32Array {
   const n = index.size;
@@ -539,6 +600,8 @@ export function renumberByName(index: CandidateIndex): Int32Array {
   index.renumbered++;
   index.bitsets.clear();
   index.repeats.clear();
+  index.starts.clear();
+  index.ends.clear();
   index.pairs.clear();
   index.pairWords = 0;
   return slotOf;

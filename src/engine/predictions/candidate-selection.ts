@@ -1,18 +1,18 @@
 /**
  * Exact selection of the pruned candidate set of §8.8 from a candidate index — the best
  * 3·max_predictions by (pre desc, similarity desc, name asc) — without scoring every candidate.
+ *
+ * Candidates holding a rare state symbol are scored one by one. The others hold common symbols
+ * only, and are sorted into cells by two features read from bitsets, word by word: how many state
+ * positions they can match (a bit-sliced count) and the longest common substring they can have
+ * with the state (from the holders of each state bigram). Each cell has exact upper bounds of its
+ * candidates' scores; cells are read best bound first, and a cell whose bound cannot beat the
+ * kept candidates is not read at all. A cell whose bound only ties them is read in name order
+ * (slots are numbered by name) up to the last tied candidate that can still be kept.
  */
-import {
-  bitset,
-  compareNames,
-  grown,
-  pairHolders,
-  repeatsOf,
-  slotName,
-  type CandidateIndex,
-} from './candidate-index.js';
+import { bitset, compareNames, endsOf, grown, pairHolders, repeatsOf, slotName, startsOf, type CandidateIndex } from './candidate-index.js';
 import type { MatchContext } from './match.js';
-import { preBound, preBoundsByMatches } from './pre-bound.js';
+import { cellBound } from './pre-bound.js';
 import { scoreRows } from './row-score.js';
 import { ScoreMemo, type Signature } from './score-memo.js';
 
@@ -86,7 +86,14 @@ export function selectCandidates(index: CandidateIndex, ctx: MatchContext, limit
 }
 
 const scratch = new WeakMap<CandidateIndex, Groups>();
-// What batched reads loaded ahead, combined and kept, so that the loads are not left out.
+
+// Scored candidates are read in batches of this many (see `visit`).
+const QUEUE = 32;
+const queued = new Int32Array(QUEUE);
+const queuedStarts = new Int32Array(QUEUE);
+const queuedEnds = new Int32Array(QUEUE);
+let queuedCount = 0;
+// What the batched reads loaded ahead, combined and kept, so that the loads are not left out.
 let loads = 0;
 
 /** Per-query groups of candidates with one signature (hence equal scores), in flat typed arrays. */
@@ -109,17 +116,32 @@ class Groups {
   /** The kept candidates: slot and group of each. */
   entrySlots = new Int32Array(1024);
   entryGroups = new Int32Array(1024);
-  entryKeys = new Float64Array(1024);
-  /** Scratch of the edge computation: groups by rank. */
+  /** Scratch of the edge computation: groups by rank, and slots tied with the edge. */
   ranked = new Int32Array(1024);
-  /** Scratch of the tie bound: slots of the candidates tied with the edge. */
   tied = new Int32Array(1024);
+  /** Scratch of the cells: the bit planes of the covered counts and the common-substring levels, per word. */
+  planes: Int32Array[] = [];
+  levels: Int32Array[] = [];
+  /** Scratch of the cells: words holding a candidate covering four positions or more, and those candidates by cell. */
+  highWords = new Int32Array(1024);
+  bucketSlots = new Int32Array(1024);
+  bucketCells = new Int32Array(1024);
+  sortedSlots = new Int32Array(1024);
 
   /** Empties the groups for a new query, keeping the buffers. */
   reset(): void {
     this.count = 0;
     this.rowsUsed = 0;
     this.table.fill(-1);
+  }
+
+  /** `count` word arrays of `words` words, zeroed, from `pool`. */
+  static zeroed(pool: Int32Array[], count: number, words: number): Int32Array[] {
+    for (let k = 0; k < count; k++) {
+      if (k === pool.length || pool[k].length < words) pool[k] = new Int32Array(Math.max(words, 2 * (pool[k]?.length ?? 0)));
+      else pool[k].fill(0, 0, words);
+    }
+    return pool;
   }
 
   /** The group with the signature `rows[from .. from+length)`, or -1 (leaving `free` at its table slot). */
@@ -180,33 +202,31 @@ class Groups {
   }
 }
 
-// The number of set bits of a 32-bit word.
-function bitCount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
-}
-
 function popcount(x: number): number {
   let count = 0;
   for (let v = x >>> 0; v !== 0; v &= v - 1) count++;
   return count;
 }
 
+// Bit planes of the covered count: counts up to 31 (states hold at most 30 symbols).
+const PLANES = 5;
+
+/** The cells (keys) whose candidates have these bounds. */
+interface Tier {
+  pre: number;
+  similarity: number;
+  cells: number[];
+}
+
 function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number, stateIds: number[], structure: number): CandidateSelection {
   const n = ctx.state.length;
-  const seen = index.seen;
-  seen.fill(0, 0, (index.size >>> 5) + 1);
-  // Short posting lists first: once only long lists remain, a bound may show that their
-  // remaining candidates cannot reach the kept set.
-  stateIds.sort((a, b) => index.postingLengths[a] - index.postingLengths[b] || a - b);
+  const words = (index.size >>> 5) + 1;
   // The buffers are reused from query to query (one query runs at a time: selection is synchronous).
   const groups = scratch.get(index) ?? new Groups();
   scratch.set(index, groups);
   groups.reset();
   let entrySlots = groups.entrySlots;
   let entryGroups = groups.entryGroups;
-  let entryKeys = groups.entryKeys;
   let entries = 0;
   let visited = 0;
   const rows = new Int32Array(Math.max(1, index.maxLength));
@@ -215,7 +235,8 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
   let edgePre = Number.NEGATIVE_INFINITY;
   let edgeSimilarity = Number.NEGATIVE_INFINITY;
   const sortedSlots = index.sortedCount;
-  // Slots above it, tied with the edge, are passed over (see `boundTies`).
+  // Slots above it (in the name-ordered slots), tied with the edge, are never kept: enough tied
+  // candidates are named before them (see `raiseEdge`).
   let tieBound = Number.POSITIVE_INFINITY;
 
   // With single-symbol events, pattern positions before the first and after the last state
@@ -239,7 +260,7 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
   };
 
   // The group of the signature now in `rows[0 .. length)` (for a slot of that length).
-  const { tokenStart, tokens, stateMask, distinctOf, shapeOf, lengthOf } = index;
+  const { tokenStart, tokens, stateMask, distinctOf, shapeOf } = index;
   // Only the filter pipeline reads a pattern's distinct count: without one it is left out of signatures.
   const usesDistinct = !ctx.pipeline.passAll;
   const groupOfRows = (slot: number, length: number, distinctCount: number): number => {
@@ -263,495 +284,442 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     const g = groups.find(kind, distinct, hash, rows, from, to - from);
     return g !== -1 ? g : groups.add(kind, distinct, hash, rows, from, to - from, memo, score(slot, distinct, length, hash));
   };
-  // Reads the slot's rows (the state positions holding each pattern symbol) and returns its group.
-  const signatureGroup = (slot: number): number => {
-    visited++;
-    const start = tokenStart[slot];
-    const length = tokenStart[slot + 1] - start;
-    for (let p = 0; p < length; p++) rows[p] = stateMask[tokens[start + p]];
-    return groupOfRows(slot, length, distinctOf[slot]);
+  // Scores a slot: reads its rows (the state positions holding each pattern symbol), finds its
+  // group and keeps it when it can be kept.
+  // Slots are scored in batches: first each one's bounds and first token are read (independent
+  // loads, which the processor overlaps, where one at a time would wait for each), then each is
+  // scored from the cache. Call `flush` before reading the edge a batch may raise.
+  const visit = (slot: number): void => {
+    queued[queuedCount++] = slot;
+    if (queuedCount === QUEUE) flush();
+  };
+  const flush = (): void => {
+    let touched = 0;
+    for (let k = 0; k < queuedCount; k++) {
+      const slot = queued[k];
+      const start = tokenStart[slot];
+      queuedStarts[k] = start;
+      queuedEnds[k] = tokenStart[slot + 1];
+      touched ^= tokens[start];
+    }
+    loads ^= touched;
+    visited += queuedCount;
+    for (let k = 0; k < queuedCount; k++) {
+      const slot = queued[k];
+      const start = queuedStarts[k];
+      const length = queuedEnds[k] - start;
+      for (let p = 0; p < length; p++) rows[p] = stateMask[tokens[start + p]];
+      keep(slot, groupOfRows(slot, length, distinctOf[slot]));
+    }
+    queuedCount = 0;
   };
 
-  // `key` is the slot's name key when the caller holds it (NaN: read it when needed).
-  const keep = (slot: number, g: number, key = Number.NaN) => {
+  // The edge is raised each time this many candidates were kept since it last was: often enough
+  // that passing over ties starts soon, seldom enough that raising it costs little per candidate.
+  const raiseEvery = Math.max(32, limit >> 2);
+  let raiseAt = limit;
+  const keep = (slot: number, g: number): void => {
     if (groups.passes[g] === 0) return;
     const pre = groups.pre[g];
-    if (pre < edgePre || (pre === edgePre && groups.similarity[g] < edgeSimilarity)) return;
-    // Tied with the edge and named after enough tied candidates already kept (in the name-ordered
-    // slots): never among the kept.
-    if (slot > tieBound && slot < sortedSlots && pre === edgePre && groups.similarity[g] === edgeSimilarity) return;
+    if (pre < edgePre) return;
+    if (pre === edgePre) {
+      const similarity = groups.similarity[g];
+      if (similarity < edgeSimilarity || (similarity === edgeSimilarity && slot > tieBound && slot < sortedSlots)) return;
+    }
     groups.members[g]++;
     if (entries === entrySlots.length) {
       groups.entrySlots = entrySlots = grown(entrySlots, entries + 1);
       groups.entryGroups = entryGroups = grown(entryGroups, entries + 1);
-      groups.entryKeys = entryKeys = grown(entryKeys, entries + 1);
     }
     entrySlots[entries] = slot;
     entryGroups[entries] = g;
-    entryKeys[entries] = key;
     entries++;
+    if (entries >= raiseAt) raiseEdge();
   };
 
-  // Moves the edge up to the `limit`-th best kept candidate, when there are that many.
-  const raiseEdge = () => {
-    if (entries < limit) return;
-    let count = 0;
+  // Moves the edge up to the `limit`-th best kept candidate, when there are that many, and drops
+  // the kept candidates that can no longer be kept: those below the edge, and those tied with it
+  // named after `need` tied candidates in the name-ordered slots (`need` being what the better
+  // ones leave of the limit). The edge only rises and `need` only falls, so they stay dropped.
+  let raisedAt = -1;
+  const raiseEdge = (): void => {
+    if (entries < limit || entries === raisedAt) return;
+    const { pre, similarity, members } = groups;
     if (groups.ranked.length < groups.count) groups.ranked = new Int32Array(groups.shape.length);
     const ranked = groups.ranked;
-    for (let g = 0; g < groups.count; g++) if (groups.members[g] > 0) ranked[count++] = g;
+    let count = 0;
+    for (let g = 0; g < groups.count; g++) if (members[g] > 0) ranked[count++] = g;
     // The comparator returns small integers: no float result to allocate per comparison.
-    const { pre, similarity } = groups;
     ranked.subarray(0, count).sort((a, b) =>
       pre[b] > pre[a] ? 1 : pre[b] < pre[a] ? -1 : similarity[b] > similarity[a] ? 1 : similarity[b] < similarity[a] ? -1 : 0,
     );
     let taken = 0;
+    let r = 0;
+    while (r < count && (taken += members[ranked[r]]) < limit) r++;
+    const edge = ranked[r];
+    if (pre[edge] !== edgePre || similarity[edge] !== edgeSimilarity) tieBound = Number.POSITIVE_INFINITY;
+    edgePre = pre[edge];
+    edgeSimilarity = similarity[edge];
     let better = 0;
-    for (let r = 0; r < count; r++) {
-      const g = ranked[r];
-      taken += groups.members[g];
-      if (taken >= limit) {
-        if (pre[g] !== edgePre || similarity[g] !== edgeSimilarity) {
-          // A new edge: the bound of the former one's ties says nothing of this one's.
-          tieBound = Number.POSITIVE_INFINITY;
-          boundAt = -1;
-        }
-        edgePre = pre[g];
-        edgeSimilarity = similarity[g];
-        // The members of the groups ranked above the edge's tie are kept whatever their names.
-        for (let q = 0; q < r && (pre[ranked[q]] !== edgePre || similarity[ranked[q]] !== edgeSimilarity); q++) better += groups.members[ranked[q]];
-        boundTies(limit - better);
-        return;
-      }
-    }
-  };
-  // The slot after which a candidate tied with the edge cannot be kept: that of the `need`-th
-  // smallest tied candidate kept so far, when there are that many in the name-ordered slots (the
-  // edge only rises and `need` only falls, so the bound stays valid).
-  let boundAt = -1;
-  const boundTies = (need: number) => {
-    if (entries === boundAt) return;
-    boundAt = entries;
-    const sorted = index.sortedCount;
+    for (let q = 0; q < r && (pre[ranked[q]] !== edgePre || similarity[ranked[q]] !== edgeSimilarity); q++) better += members[ranked[q]];
+    const need = limit - better;
     if (groups.tied.length < entries) groups.tied = new Int32Array(entrySlots.length);
     const tied = groups.tied;
-    let count = 0;
+    let ties = 0;
     for (let e = 0; e < entries; e++) {
       const g = entryGroups[e];
-      if (entrySlots[e] < sorted && groups.pre[g] === edgePre && groups.similarity[g] === edgeSimilarity) tied[count++] = entrySlots[e];
+      if (entrySlots[e] < sortedSlots && pre[g] === edgePre && similarity[g] === edgeSimilarity) tied[ties++] = entrySlots[e];
     }
-    if (count < need) return;
-    const ordered = tied.subarray(0, count).sort();
-    tieBound = Math.min(tieBound, ordered[need - 1]);
+    if (ties >= need) tieBound = Math.min(tieBound, nthSmallest(tied, ties, need - 1));
+    let kept = 0;
+    for (let e = 0; e < entries; e++) {
+      const g = entryGroups[e];
+      const slot = entrySlots[e];
+      const stays =
+        pre[g] > edgePre ||
+        (pre[g] === edgePre && (similarity[g] > edgeSimilarity || (similarity[g] === edgeSimilarity && (slot <= tieBound || slot >= sortedSlots))));
+      if (stays) {
+        entrySlots[kept] = slot;
+        entryGroups[kept] = g;
+        kept++;
+      } else {
+        members[g]--;
+      }
+    }
+    entries = kept;
+    raiseAt = entries + raiseEvery;
+    raisedAt = entries;
   };
 
-  const statePositions = (ids: readonly number[]): number[] => {
-    const positions: number[] = [];
-    for (let j = 0; j < n; j++) {
-      const id = index.symbolIds.get(ctx.state[j]);
-      if (id !== undefined && ids.includes(id)) positions.push(j);
-    }
-    return positions;
-  };
-  const visit = (slot: number) => keep(slot, signatureGroup(slot));
-  // Whether the holders of every state bigram are read before the covering passes (pair keys are
-  // exact while symbol ids stay below 2^26): then the candidates left match in blocks of one.
-  const bigramsRead = index.symbols.length <= 0x4000000;
-  const words = (index.size >>> 5) + 1;
-  const shortIds = stateIds.filter((id) => index.postingLengths[id] < index.bitsetMinimum);
-  const longIds = stateIds.filter((id) => index.postingLengths[id] >= index.bitsetMinimum);
-
-  // Short posting lists: every candidate holding one of their symbols is scored.
-  let done = false;
-  for (let k = 0; k < shortIds.length; k++) {
-    raiseEdge();
-    if (preBound(index, statePositions(stateIds.slice(k)), n, ctx.recallThreshold) < edgePre) {
-      done = true;
-      break;
-    }
-    const list = index.postings[shortIds[k]];
-    for (let i = 0, used = index.postingLengths[shortIds[k]]; i < used; i++) {
-      const slot = list[i];
-      const word = slot >>> 5;
-      const bit = 1 << (slot & 31);
-      if ((seen[word] & bit) !== 0) continue;
-      seen[word] |= bit;
-      visit(slot);
+  // Every candidate holds a state symbol the index knows: the positions of those symbols bound
+  // what any candidate can match.
+  const idAt = new Int32Array(n).fill(-1);
+  const positions: number[] = [];
+  for (let j = 0; j < n; j++) {
+    const id = index.symbolIds.get(ctx.state[j]);
+    if (id !== undefined && index.postingLengths[id] > 0) {
+      idAt[j] = id;
+      positions.push(j);
     }
   }
-
-  // The candidates left hold long-list symbols only. Those holding a state bigram (two adjacent
-  // state symbols, adjacent in the flattened pattern) are scored first: they alone can match in
-  // a block longer than one symbol.
-  const visitBigram = (a: number, b: number) => {
-    const { data, keys, count } = pairHolders(index, a, b);
-    // With single-symbol events, a pattern whose only state symbols are this pair, once each,
-    // has the signature (length, distinct, the pair's two rows): one group per such class.
-    const classGroups = new Map<number, number>();
-    for (let i = 0, at = 0; i < count; i++) {
-      const slot = data[at];
-      const length = data[at + 1];
-      const distinct = data[at + 2];
-      const from = at + 3;
-      at = from + length + 1;
-      const word = slot >>> 5;
-      const bit = 1 << (slot & 31);
-      if ((seen[word] & bit) !== 0) continue;
-      seen[word] |= bit;
-      let first = -1;
-      let held = 0;
-      for (let q = 0; q < length; q++) {
-        const mask = stateMask[data[from + q]];
-        rows[q] = mask;
-        if (mask !== 0 && held++ === 0) first = q;
-      }
-      if (trim && held === 2 && data[from + first] === a && data[from + first + 1] === b) {
-        const cls = length * 65536 + (usesDistinct ? distinct : 0);
-        let g = classGroups.get(cls);
-        if (g === undefined) classGroups.set(cls, (g = groupOfRows(slot, length, distinct)));
-        keep(slot, g, keys[i]);
+  if (positions.length > 0) {
+    // How many state positions a candidate can match: per symbol, the fewer of its state
+    // positions and the times the pattern holds it, summed into bit planes (p0 the ones, p1 the
+    // twos, …), a bit per slot. A long posting list is added word by word from bitsets (one per
+    // symbol and times held), kept from query to query; a short one entry by entry. Lists
+    // shorter than half the words are short: their entries are fewer than the words, and the
+    // bitsets kept are those of the node's commonest symbols, always the same.
+    const denseMinimum = Math.max(index.bitsetMinimum, words >>> 1);
+    const isDense = (id: number) => index.postingLengths[id] >= denseMinimum;
+    const dense: Uint32Array[] = [];
+    const sparse: number[] = [];
+    for (const id of stateIds) {
+      if (!isDense(id)) {
+        sparse.push(id);
         continue;
       }
-      visited++;
-      keep(slot, groupOfRows(slot, length, distinct), keys[i]);
+      dense.push(bitset(index, id));
+      for (let times = 2, most = popcount(stateMask[id]); times <= most; times++) dense.push(repeatsOf(index, id, times));
     }
-  };
-  // Scores the unscored candidates whose long-list symbols cover at least `threshold` state
-  // positions (a bit-sliced count over the symbols' bitsets, weighted by state multiplicity).
-  // Patterns holding two state symbols (one row each), by the symbols' first state positions,
-  // their positions in the pattern and its length (see `visitCovering`).
-  const pairGroups = new Map<number, number>();
-  const visitCovering = (threshold: number) => {
-    // A symbol at several state positions covers them all only in patterns holding it repeatedly:
-    // its holders count once, and its repeat holders as many more times.
-    const lists: Uint32Array[] = [];
-    const weights: number[] = [];
-    // The symbol of each holders' list (-1 for a repeat holders' list).
-    const listIds: number[] = [];
-    for (const id of longIds) {
-      lists.push(bitset(index, id));
-      weights.push(1);
-      listIds.push(id);
-      const extra = popcount(index.stateMask[id]) - 1;
-      if (extra > 0) {
-        lists.push(repeatsOf(index, id));
-        weights.push(extra);
-        listIds.push(-1);
-      }
-    }
-    // Patterns holding two state symbols (one row each) are grouped by the symbols' first state
-    // positions, their positions in the pattern and its length, when there is no filter and events
-    // are single symbols: those determine the rows.
-    const pairwise = trim && !usesDistinct;
-    // A pattern holding each of its long-list symbols once has its rows in their posting entries
-    // (first positions), when events are single symbols: no read of its tokens. A list's entries
-    // for the slots of word w start at `cursors[k]`, the number of its slots before the word.
-    const fromPostings = pairwise;
-    const cursors = new Int32Array(lists.length);
-    const present = new Int32Array(lists.length);
-    const heldLists = new Int32Array(lists.length);
-    const pairGroup = (slot: number, length: number, pa: number, ma: number, pb: number, mb: number): number => {
-      const key = (((31 - Math.clz32(ma & -ma)) * 32 + (31 - Math.clz32(mb & -mb))) * 4096 + pa * 64 + pb) * 256 + length;
-      let g = pairGroups.get(key);
-      if (g === undefined) {
-        rows.fill(0, 0, length);
-        rows[pa] = ma;
-        rows[pb] = mb;
-        pairGroups.set(key, (g = groupOfRows(slot, length, 0)));
-      }
-      return g;
-    };
-    // A pattern matching y alone, with or without an x (earlier in the state) before a later y.
-    const loneGroup = (slot: number, length: number, my: number, mx: number, two: boolean): number => {
-      const key = -((((31 - Math.clz32(my)) * 2 + (two ? 1 : 0)) * 256 + length) + 1);
-      let g = pairGroups.get(key);
-      if (g === undefined) {
-        rows.fill(0, 0, length);
-        rows[0] = my;
-        // An x and a later y apart (adjacent, they would be a state bigram only when y follows x
-        // in the state, and those holders are read before).
-        if (two) {
-          rows[1] = mx;
-          rows[length > 3 ? 3 : 2] = my;
-        }
-        pairGroups.set(key, (g = groupOfRows(slot, length, 0)));
-      }
-      return g;
-    };
-    const readFromPostings = (slot: number, low: number): boolean => {
-      let held = 0;
-      for (let k = 0; k < lists.length; k++) {
-        // Repeat holders' lists add nothing here: the posting entries count the occurrences.
-        if ((present[k] & low) !== 0 && listIds[k] >= 0) heldLists[held++] = k;
-      }
-      const length = lengthOf[slot];
-      if (length === 255) return false;
-      const below = low - 1;
-      if (held === 2) {
-        // Two symbols, each at one state position, x before y in the state, however often held:
-        // the first block is the first held position. When it holds x, the second is y's first
-        // position (blocks and segmentation those of a pattern holding each once there); when it
-        // holds y, there is no second block, and the similarity counts two symbols when an x
-        // comes before the last y.
-        let kx = heldLists[0];
-        let ky = heldLists[1];
-        if (stateMask[listIds[kx]] > stateMask[listIds[ky]]) [kx, ky] = [ky, kx];
-        const x = listIds[kx];
-        const y = listIds[ky];
-        const mx = stateMask[x];
-        const my = stateMask[y];
-        if ((mx & (mx - 1)) === 0 && (my & (my - 1)) === 0 && mx > 0 && bigramsRead && (length > 3 || my !== mx << 1)) {
-          const ix = cursors[kx] + bitCount(present[kx] & below);
-          const iy = cursors[ky] + bitCount(present[ky] & below);
-          // Positions are 1-based (255: beyond the first 254).
-          const fx = firstPositions[x][ix];
-          const fy = firstPositions[y][iy];
-          if (fx <= 64 && fy <= 64) {
-            keep(slot, fx < fy ? pairGroup(slot, length, fx - 1, mx, fy - 1, my) : loneGroup(slot, length, my, mx, fx < lastPositions[y][iy]));
-            return true;
-          }
-        }
-      }
-      if (held === 1) {
-        // One symbol held twice (at several state positions): its two rows, grouped as a pair's.
-        const k = heldLists[0];
-        const id = listIds[k];
-        const i = cursors[k] + bitCount(present[k] & below);
-        const first = firstPositions[id][i];
-        const last = lastPositions[id][i];
-        if (occurrences[id][i] === 2 && last <= 64) {
-          keep(slot, pairGroup(slot, length, first - 1, stateMask[id], last - 1, stateMask[id]));
-          return true;
-        }
-      }
-      // Symbols held once or twice sit at their first and last positions.
-      rows.fill(0, 0, length);
-      for (let h = 0; h < held; h++) {
-        const k = heldLists[h];
-        const id = listIds[k];
-        const i = cursors[k] + bitCount(present[k] & below);
-        const times = occurrences[id][i];
-        const first = firstPositions[id][i];
-        const last = lastPositions[id][i];
-        if (times > 2 || first === 255 || last === 255) return false;
-        rows[first - 1] = stateMask[id];
-        rows[last - 1] = stateMask[id];
-      }
-      keep(slot, groupOfRows(slot, length, 0));
-      return true;
-    };
-    const { occurrences, firstPositions, lastPositions } = index;
-    for (let w = 0; w < words; w++) {
-      let c0 = 0;
-      let c1 = 0;
-      let c2 = 0;
-      let c3 = 0;
-      let c4 = 0;
-      for (let k = 0; k < lists.length; k++) {
-        const bits = lists[k];
-        const x = w < bits.length ? bits[w] : 0;
-        present[k] = x;
-        if (x === 0) continue;
-        for (let r = 0; r < weights[k]; r++) {
-          let carry = x;
+    const planes = Groups.zeroed(groups.planes, PLANES + 2, words);
+    const [p0, p1, p2, p3, p4, startWords, endWords] = planes;
+    if (dense.length > 0) {
+      for (let w = 0; w < words; w++) {
+        let c0 = 0;
+        let c1 = 0;
+        let c2 = 0;
+        let c3 = 0;
+        let c4 = 0;
+        for (let k = 0; k < dense.length; k++) {
+          const bits = dense[k];
+          let carry = w < bits.length ? bits[w] : 0;
           let t = c0 & carry;
           c0 ^= carry;
+          if (t === 0) continue;
           carry = t;
           t = c1 & carry;
           c1 ^= carry;
+          if (t === 0) continue;
           carry = t;
           t = c2 & carry;
           c2 ^= carry;
+          if (t === 0) continue;
           carry = t;
           t = c3 & carry;
           c3 ^= carry;
           c4 ^= t;
         }
+        p0[w] = c0;
+        p1[w] = c1;
+        p2[w] = c2;
+        p3[w] = c3;
+        p4[w] = c4;
       }
-      // count ≥ threshold, plane by plane from the top.
-      let greater = 0;
-      let equal = -1;
-      for (let i = 4; i >= 0; i--) {
-        const plane = i === 4 ? c4 : i === 3 ? c3 : i === 2 ? c2 : i === 1 ? c1 : c0;
-        if ((threshold >> i) & 1) equal &= plane;
-        else {
-          greater |= equal & plane;
-          equal &= ~plane;
+    }
+    for (const id of sparse) {
+      const list = index.postings[id];
+      const occurrences = index.occurrences[id];
+      const most = popcount(stateMask[id]);
+      for (let i = 0, used = index.postingLengths[id]; i < used; i++) {
+        const slot = list[i];
+        const w = slot >>> 5;
+        const bit = 1 << (slot & 31);
+        for (let times = Math.min(occurrences[i], most); times > 0; times--) {
+          let carry = bit;
+          for (let plane = 0; plane < PLANES && carry !== 0; plane++) {
+            const p = planes[plane];
+            const t = p[w] & carry;
+            p[w] ^= carry;
+            carry = t;
+          }
         }
       }
-      let x = (greater | equal) & ~seen[w];
+    }
+
+    // The longest common substring a candidate can have with the state: levels[k] marks those
+    // holding one of k symbols or more (k ≥ 2), found from the holders of each state bigram by
+    // extending each occurrence along the state. Pair keys are exact while symbol ids stay
+    // below 2^26; beyond, every candidate is taken to reach the longest run.
+    let longestRun = 0;
+    for (let j = 0, run = 0; j < n; j++) longestRun = Math.max(longestRun, (run = idAt[j] >= 0 ? run + 1 : 0));
+    const exactLevels = index.symbols.length <= 0x4000000;
+    const levelCount = exactLevels && longestRun >= 2 ? longestRun + 1 : 0;
+    // levels[0] marks, among them, those whose first block might pull back (see `cellBound`):
+    // holding, right before an occurrence of a state substring of two or more, that
+    // substring's first symbol, and there a shorter match with the state.
+    const levels = Groups.zeroed(groups.levels, levelCount, words);
+    const pulls = levels[0];
+    const grams = levelCount > 0 ? levels[2] : null;
+    if (grams !== null) {
+      const pairsRead = new Set<number>();
+      for (let j = 0; j + 1 < n; j++) {
+        const a = idAt[j];
+        const b = idAt[j + 1];
+        if (a < 0 || b < 0) continue;
+        // Each pair once, extended from every state position it starts at.
+        const key = a * 0x4000000 + b;
+        if (pairsRead.has(key)) continue;
+        pairsRead.add(key);
+        const starts: number[] = [];
+        for (let s = j; s + 1 < n; s++) if (idAt[s] === a && idAt[s + 1] === b) starts.push(s);
+        // Only a pattern holding a before an occurrence of (a, b) — a twice, or three times
+        // when b is a — can pull back there; a pattern covering two positions holds no longer
+        // substring. The others hold the bigram and nothing longer, without pulling back.
+        const twice = isDense(a) ? repeatsOf(index, a, a === b ? 3 : 2) : null;
+        const { data, count } = pairHolders(index, a, b);
+        for (let i = 0, at = 0; i < count; i++) {
+          const slot = data[at];
+          const length = data[at + 1];
+          const from = at + 3;
+          at = from + length + 1;
+          const word = slot >>> 5;
+          const bit = 1 << (slot & 31);
+          grams[word] |= bit;
+          const coversThree = ((p0[word] & p1[word]) | p2[word] | p3[word] | p4[word]) & bit;
+          if (coversThree === 0 && twice !== null && (word >= twice.length || (twice[word] & bit) === 0)) continue;
+          let longest = 2;
+          for (let q = 0; q + 1 < length; q++) {
+            if (data[from + q] !== a || data[from + q + 1] !== b) continue;
+            for (const s of starts) {
+              let t = 2;
+              while (s + t < n && q + t < length && data[from + q + t] === idAt[s + t]) t++;
+              if (t > longest) longest = t;
+              if (q > 0 && data[from + q - 1] === a) {
+                let before = 1;
+                while (s + before < n && data[from + q - 1 + before] === idAt[s + before]) before++;
+                if (before < t) pulls[word] |= bit;
+              }
+            }
+          }
+          for (let k = 3; k <= longest; k++) levels[k][word] |= bit;
+        }
+      }
+    }
+
+    // The cells, keyed by covered count, level (1: no state bigram held, or unknown), pull and
+    // ends, with their bounds. Candidates holding no state bigram and covering three positions
+    // or fewer — the many — are told apart by their ends too (with single-symbol events): how
+    // many of their first and last symbols are state symbols, which bounds their present.
+    const cellKey = (covered: number, longest: number, pull: number, ends: number) => ((covered * 32 + longest) * 2 + pull) * 3 + ends;
+    const splitEnds = (covered: number, longest: number) => trim && covered <= 3 && longest === 1;
+    const bounds = new Map<number, { pre: number; similarity: number }>();
+    const mostCovered = Math.min(positions.length, 31);
+    for (let covered = 1; covered <= mostCovered; covered++) {
+      for (let longest = 1; longest <= Math.min(covered, Math.max(1, levelCount - 1)); longest++) {
+        for (let pull = 0; pull <= (longest > 1 ? 1 : 0); pull++) {
+          for (let ends = splitEnds(covered, longest) ? 0 : 2; ends <= 2; ends++) {
+            const bound = cellBound(
+              index,
+              positions,
+              n,
+              ctx.recallThreshold,
+              covered,
+              levelCount > 0 ? longest : longestRun,
+              levelCount === 0 || pull === 1,
+              index.maxLength - (2 - ends),
+            );
+            if (bound.pre !== Number.NEGATIVE_INFINITY) bounds.set(cellKey(covered, longest, pull, ends), bound);
+          }
+        }
+      }
+    }
+    // Tiers: the cells of equal bounds, read together, best first.
+    const tiers: Tier[] = [];
+    for (const [key, { pre, similarity }] of bounds) {
+      let tier = tiers.find((t) => t.pre === pre && t.similarity === similarity);
+      if (!tier) tiers.push((tier = { pre, similarity, cells: [] }));
+      tier.cells.push(key);
+    }
+    tiers.sort((x, y) => y.pre - x.pre || y.similarity - x.similarity);
+    const tierNumber = new Int32Array(32 * 32 * 2 * 3).fill(-1);
+    for (const [t, tier] of tiers.entries()) for (const key of tier.cells) tierNumber[key] = t;
+
+    // Found word by word: the cells without a state bigram covering three positions or fewer,
+    // and those of the candidates covering two positions with a state bigram that do not pull
+    // back. The others are few, and bucketed by tier, in slot order.
+    let bucketSlots = groups.bucketSlots;
+    let bucketTiers = groups.bucketCells;
+    let bucketed = 0;
+    for (let w = 0; w < words; w++) {
+      let x = p2[w] | p3[w] | p4[w];
+      if (grams !== null) x |= grams[w] & p1[w] & (p0[w] | pulls[w]);
       while (x !== 0) {
         const low = x & -x;
         x ^= low;
-        seen[w] |= low;
-        const slot = (w << 5) + 31 - Math.clz32(low);
-        visited++;
-        if (fromPostings && readFromPostings(slot, low)) continue;
-        if (pending === PENDING) readPending();
-        pendingSlots[pending++] = slot;
-      }
-      if (fromPostings) {
-        for (let k = 0; k < lists.length; k++) if (present[k] !== 0 && listIds[k] >= 0) cursors[k] += bitCount(present[k]);
+        const b = 31 - Math.clz32(low);
+        const covered = ((p0[w] >>> b) & 1) | (((p1[w] >>> b) & 1) << 1) | (((p2[w] >>> b) & 1) << 2) | (((p3[w] >>> b) & 1) << 3) | (((p4[w] >>> b) & 1) << 4);
+        let longest = 1;
+        while (longest + 1 < levelCount && (levels[longest + 1][w] & low) !== 0) longest++;
+        const pull = longest > 1 && (pulls[w] & low) !== 0 ? 1 : 0;
+        const t = tierNumber[cellKey(covered, longest, pull, 2)];
+        if (t === -1) continue;
+        if (bucketed === bucketSlots.length) {
+          groups.bucketSlots = bucketSlots = grown(bucketSlots, bucketed + 1);
+          groups.bucketCells = bucketTiers = grown(bucketTiers, bucketed + 1);
+        }
+        bucketSlots[bucketed] = (w << 5) | b;
+        bucketTiers[bucketed] = t;
+        bucketed++;
       }
     }
-    readPending();
-  };
-  // Candidates whose tokens must be read are read in batches: first their bounds and the first
-  // and last of their tokens (independent loads, which the processor overlaps), then each one in
-  // full from the cache.
-  const PENDING = 64;
-  const pendingSlots = new Int32Array(PENDING);
-  const pendingStarts = new Int32Array(PENDING + 1);
-  const pendingEnds = new Int32Array(PENDING);
-  let pending = 0;
-  const readPending = () => {
-    let touched = 0;
-    for (let k = 0; k < pending; k++) {
-      const slot = pendingSlots[k];
-      const start = tokenStart[slot];
-      const end = tokenStart[slot + 1];
-      pendingStarts[k] = start;
-      pendingEnds[k] = end;
-      touched ^= tokens[start] ^ tokens[end - 1];
-    }
-    loads ^= touched;
-    const pairwise = trim && !usesDistinct;
-    for (let k = 0; k < pending; k++) {
-      const slot = pendingSlots[k];
-      const start = pendingStarts[k];
-      const length = pendingEnds[k] - start;
-      let held = 0;
-      let pa = 0;
-      let pb = 0;
-      for (let p = 0; p < length; p++) {
-        const mask = stateMask[tokens[start + p]];
-        rows[p] = mask;
-        if (mask !== 0 && ++held <= 2) {
-          if (held === 1) pa = p;
-          else pb = p;
+    // A stable counting sort by tier keeps each tier's slots in order.
+    const bucketStarts = new Int32Array(tiers.length + 1);
+    for (let k = 0; k < bucketed; k++) bucketStarts[bucketTiers[k] + 1]++;
+    for (let t = 0; t < tiers.length; t++) bucketStarts[t + 1] += bucketStarts[t];
+    if (groups.sortedSlots.length < bucketed) groups.sortedSlots = new Int32Array(bucketSlots.length);
+    const bySlot = groups.sortedSlots;
+    const fill = bucketStarts.slice(0, tiers.length);
+    for (let k = 0; k < bucketed; k++) bySlot[fill[bucketTiers[k]]++] = bucketSlots[k];
+
+    // Per tier, what its word-by-word cells are: `pairs` for the bigram holders covering two
+    // positions that do not pull back, and (covered, ends taken: bit e for ends e) for each
+    // covered count of the cells without a state bigram.
+    const scans = tiers.map((tier) => {
+      let pairs = false;
+      const ends = new Map<number, number>();
+      for (const key of tier.cells) {
+        const covered = Math.floor(key / 192);
+        const longest = Math.floor(key / 6) % 32;
+        if (covered === 2 && longest === 2 && Math.floor(key / 3) % 2 === 0) pairs = true;
+        else if (covered <= 3 && longest === 1) ends.set(covered, (ends.get(covered) ?? 0) | (1 << key % 3));
+      }
+      return { pairs, singles: [...ends].flat() };
+    });
+    // With single-symbol events: whether a candidate's first (last) symbol is a state symbol,
+    // read when a tier first needs it.
+    let endsRead = false;
+    const readEnds = () => {
+      endsRead = true;
+      const firsts: Uint32Array[] = [];
+      const lasts: Uint32Array[] = [];
+      for (const id of stateIds) {
+        if (isDense(id)) {
+          firsts.push(startsOf(index, id));
+          lasts.push(endsOf(index, id));
         }
       }
-      // Small integer keys: first state positions below 32, pattern positions below 64, lengths below 256.
-      if (pairwise && held === 2 && pb < 64 && length < 256) {
-        const key = (((31 - Math.clz32(rows[pa] & -rows[pa])) * 32 + (31 - Math.clz32(rows[pb] & -rows[pb]))) * 4096 + pa * 64 + pb) * 256 + length;
-        let g = pairGroups.get(key);
-        if (g === undefined) pairGroups.set(key, (g = groupOfRows(slot, length, distinctOf[slot])));
-        keep(slot, g);
+      for (let w = 0; w < words; w++) {
+        let first = 0;
+        let last = 0;
+        for (let k = 0; k < firsts.length; k++) {
+          if (w < firsts[k].length) first |= firsts[k][w];
+          if (w < lasts[k].length) last |= lasts[k][w];
+        }
+        startWords[w] = first;
+        endWords[w] = last;
+      }
+      const { lengthOf } = index;
+      for (const id of sparse) {
+        const list = index.postings[id];
+        const first = index.firstPositions[id];
+        const last = index.lastPositions[id];
+        for (let i = 0, used = index.postingLengths[id]; i < used; i++) {
+          const slot = list[i];
+          const bit = 1 << (slot & 31);
+          if (first[i] === 1) startWords[slot >>> 5] |= bit;
+          // Positions and lengths past 254 are noted as 255: then read the token.
+          const length = lengthOf[slot];
+          if (length < 255 ? last[i] === length : tokens[tokenStart[slot + 1] - 1] === id) endWords[slot >>> 5] |= bit;
+        }
+      }
+    };
+    // The candidates in word w of a tier's word-by-word cells.
+    const scanWord = (w: number, pairs: boolean, singles: readonly number[]): number => {
+      const low = ~(p2[w] | p3[w] | p4[w]);
+      let x = pairs ? low & ~p0[w] & p1[w] & grams![w] & ~pulls[w] : 0;
+      if (singles.length === 0) return x;
+      const plain = grams !== null ? low & ~grams[w] : low;
+      const s = startWords[w];
+      const e = endWords[w];
+      for (let k = 0; k < singles.length; k += 2) {
+        const covered = singles[k];
+        const ends = singles[k + 1];
+        let y = plain & (covered & 1 ? p0[w] : ~p0[w]) & (covered & 2 ? p1[w] : ~p1[w]);
+        // With events of several symbols every candidate has ends 2.
+        if (trim && ends !== 7) y &= (ends & 1 ? ~(s | e) : 0) | (ends & 2 ? s ^ e : 0) | (ends & 4 ? s & e : 0);
+        x |= y;
+      }
+      return x;
+    };
+    // Whether a tier's candidates can still be kept: 0 none, 1 only those tied with the edge,
+    // 2 any.
+    const prospects = (tier: Tier): number => {
+      if (tier.pre < edgePre || (tier.pre === edgePre && tier.similarity < edgeSimilarity)) return 0;
+      return tier.pre <= edgePre && tier.similarity <= edgeSimilarity ? 1 : 2;
+    };
+    const firstUnsortedWord = sortedSlots >>> 5;
+    for (const [t, tier] of tiers.entries()) {
+      raiseEdge();
+      let prospect = prospects(tier);
+      if (prospect === 0) {
+        if (tier.pre < edgePre) break;
         continue;
       }
-      keep(slot, groupOfRows(slot, length, distinctOf[slot]));
-    }
-    pending = 0;
-  };
-
-  // With single-symbol events, a pattern matching one state symbol that it holds once scores by
-  // its length and distinct count only: one signature per such class stands for all.
-  const visitLoneHolders = (token: number) => {
-    const list = index.postings[token];
-    const occurrences = index.occurrences[token];
-    const byClass = index.maxEventLength === 1;
-    // With one pattern length and no filter, every lone holder held once scores alike; in the
-    // name-ordered slots, those after the kept ones tied with them can be passed over once
-    // enough candidates are at least as good and named earlier.
-    const uniform = byClass && !usesDistinct && index.minLength === index.maxLength;
-    // A symbol at one state position matches once however often a pattern holds it (its first
-    // occurrence, with nothing to pull from the past): then its repeat holders score as its lone
-    // holders do.
-    const once = uniform && popcount(stateMask[token]) === 1;
-    const sortedCount = index.sortedCount;
-    let passOver = false;
-    let nextCheck = 4096;
-    let kept = 0;
-    const classGroups = new Map<number, number>();
-    let lastClass = -1;
-    let lastGroup = -1;
-    for (let i = 0, used = index.postingLengths[token]; i < used; i++) {
-      const slot = list[i];
-      const lone = once || occurrences[i] === 1;
-      if (passOver && slot < sortedCount && lone) continue;
-      const word = slot >>> 5;
-      const bit = 1 << (slot & 31);
-      if ((seen[word] & bit) !== 0) continue;
-      seen[word] |= bit;
-      if (!byClass || !lone) {
+      // A tier that can only tie skips the tied candidates named too late (after `tieBound`).
+      for (let k = bucketStarts[t]; k < bucketStarts[t + 1] && prospect !== 0; k++) {
+        const slot = bySlot[k];
+        if (prospect === 1 && slot > tieBound && slot < sortedSlots) continue;
         visit(slot);
-        continue;
+        if (queuedCount === 0) prospect = prospects(tier);
       }
-      const short = lengthOf[slot];
-      const cls = (short < 255 ? short : tokenStart[slot + 1] - tokenStart[slot]) * 65536 + (usesDistinct ? distinctOf[slot] : 0);
-      if (cls !== lastClass) {
-        let g = classGroups.get(cls);
-        if (g === undefined) classGroups.set(cls, (g = signatureGroup(slot)));
-        lastClass = cls;
-        lastGroup = g;
-      }
-      keep(slot, lastGroup);
-      if (uniform && slot < sortedCount && ++kept === nextCheck) {
-        nextCheck *= 2;
-        passOver = outranked(lastGroup, slot);
-      }
-    }
-  };
-  // True when no further candidate of group g named after `slot` (in the name-ordered slots) can
-  // be kept: at least `limit` candidates score better, or as well and are named earlier.
-  const outranked = (g: number, slot: number): boolean => {
-    if (!groups.passes[g]) return true;
-    const pre = groups.pre[g];
-    const similarity = groups.similarity[g];
-    let ahead = 0;
-    for (let e = 0; e < entries; e++) {
-      const h = entryGroups[e];
-      const hp = groups.pre[h];
-      const hs = groups.similarity[h];
-      if (hp > pre || (hp === pre && (hs > similarity || (hs === similarity && entrySlots[e] <= slot)))) ahead++;
-    }
-    return ahead >= limit;
-  };
-
-  if (!done && longIds.length > 0) {
-    raiseEdge();
-    const longPositions = statePositions(longIds);
-    if (preBound(index, longPositions, n, ctx.recallThreshold) >= edgePre) {
-      const isLong = new Set(longIds);
-      const pairs = new Set<string>();
-      const singleBlocks = bigramsRead;
-      for (let j = 0; singleBlocks && j + 1 < n; j++) {
-        const a = index.symbolIds.get(ctx.state[j]);
-        const b = index.symbolIds.get(ctx.state[j + 1]);
-        if (a === undefined || b === undefined || !isLong.has(a) || !isLong.has(b) || pairs.has(`${a},${b}`)) continue;
-        pairs.add(`${a},${b}`);
-        visitBigram(a, b);
-      }
-      // Every candidate left matches in blocks of one symbol, each at a distinct state position
-      // its symbols cover: m matches need m covered positions.
-      let floor = Number.POSITIVE_INFINITY;
-      for (;;) {
-        raiseEdge();
-        const bounds = preBoundsByMatches(index, longPositions, n, ctx.recallThreshold, singleBlocks);
-        let least = 0;
-        for (let m = 1; m < bounds.length && m < floor; m++) {
-          if (bounds[m] >= edgePre) {
-            least = m;
-            break;
-          }
+      flush();
+      prospect = prospects(tier);
+      const { pairs, singles } = scans[t];
+      if (!pairs && singles.length === 0) continue;
+      if (trim && !endsRead && singles.some((ends, k) => k % 2 === 1 && ends !== 7)) readEnds();
+      for (let w = 0; w < words && prospect !== 0; w++) {
+        if (prospect === 1 && w << 5 > tieBound && w < firstUnsortedWord) w = firstUnsortedWord;
+        let x = scanWord(w, pairs, singles);
+        while (x !== 0) {
+          const low = x & -x;
+          x ^= low;
+          const slot = (w << 5) | (31 - Math.clz32(low));
+          if (prospect === 1 && slot > tieBound && slot < sortedSlots) continue;
+          visit(slot);
+          if (queuedCount === 0) prospect = prospects(tier);
         }
-        if (least === 0) break;
-        if (least >= 2 || floor > 2) {
-          // Candidates covering three positions or more are scored before those covering two,
-          // which are the most numerous: the edge they raise often leaves no two-position
-          // candidate a chance, and the second pass then ends the selection.
-          const threshold = Math.max(floor > 3 ? 3 : 2, least);
-          visitCovering(threshold);
-          floor = threshold;
-          continue;
-        }
-        // One match left to consider: candidates holding one state symbol (at one state position).
-        for (const token of longIds) {
-          raiseEdge();
-          if (preBound(index, statePositions([token]), n, ctx.recallThreshold, singleBlocks) < edgePre) continue;
-          visitLoneHolders(token);
-        }
-        break;
       }
+      flush();
     }
   }
 
@@ -771,19 +739,7 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
   const need = limit - kept;
   // The `need` smallest names among the tied candidates: a max-heap of entries in name order.
   const heap: number[] = [];
-  const keyOf = (e: number) => {
-    const key = entryKeys[e];
-    return key === key ? key : index.nameKey[entrySlots[e]];
-  };
-  const sorted = index.sortedCount;
-  const above = (a: number, b: number) => {
-    const sa = entrySlots[a];
-    const sb = entrySlots[b];
-    if (sa < sorted && sb < sorted) return sa > sb;
-    const ka = keyOf(a);
-    const kb = keyOf(b);
-    return ka !== kb ? ka > kb : compareNames(index, sa, sb) > 0;
-  };
+  const above = (a: number, b: number) => compareNames(index, entrySlots[a], entrySlots[b]) > 0;
   for (let e = 0; e < entries; e++) {
     const g = entryGroups[e];
     if (better(g)) {
@@ -818,4 +774,30 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     slots.push(entrySlots[e]);
   }
   return { names, slots, visited, groups: groups.count };
+}
+
+// The k-th smallest (0-based) of values[0 .. count), by quickselect (reorders them).
+function nthSmallest(values: Int32Array, count: number, k: number): number {
+  let lo = 0;
+  let hi = count - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i] < pivot) i++;
+      while (values[j] > pivot) j--;
+      if (i <= j) {
+        const t = values[i];
+        values[i] = values[j];
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return values[k];
+  }
+  return values[k];
 }
