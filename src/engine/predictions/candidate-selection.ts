@@ -12,7 +12,7 @@
  */
 import { bitset, compareNames, endsOf, grown, pairHolders, repeatsOf, slotName, startsOf, type CandidateIndex } from './candidate-index.js';
 import type { MatchContext } from './match.js';
-import { cellBound } from './pre-bound.js';
+import { cellBounds } from './pre-bound.js';
 import { scoreRows } from './row-score.js';
 import { ScoreMemo, type Signature } from './score-memo.js';
 
@@ -541,33 +541,38 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     // or fewer — the many — are told apart by their ends too (with single-symbol events): how
     // many of their first and last symbols are state symbols, which bounds their present.
     const cellKey = (covered: number, longest: number, pull: number, ends: number) => ((covered * 32 + longest) * 2 + pull) * 3 + ends;
-    const splitEnds = (covered: number, longest: number) => trim && covered <= 3 && longest === 1;
     const bounds = new Map<number, { pre: number; similarity: number }>();
     const mostCovered = Math.min(positions.length, 31);
-    for (let covered = 1; covered <= mostCovered; covered++) {
-      for (let longest = 1; longest <= Math.min(covered, Math.max(1, levelCount - 1)); longest++) {
-        for (let pull = 0; pull <= (longest > 1 ? 1 : 0); pull++) {
-          for (let ends = splitEnds(covered, longest) ? 0 : 2; ends <= 2; ends++) {
-            const bound = cellBound(
-              index,
-              positions,
-              n,
-              ctx.recallThreshold,
-              covered,
-              levelCount > 0 ? longest : longestRun,
-              levelCount === 0 || pull === 1,
-              index.maxLength - (2 - ends),
-            );
-            if (bound.pre !== Number.NEGATIVE_INFINITY) bounds.set(cellKey(covered, longest, pull, ends), bound);
+    for (let longest = 1; longest <= Math.max(1, levelCount - 1); longest++) {
+      for (let pull = 0; pull <= (longest > 1 ? 1 : 0); pull++) {
+        for (let ends = trim && longest === 1 ? 0 : 2; ends <= 2; ends++) {
+          const { pre, similarity } = cellBounds(
+            index,
+            positions,
+            n,
+            ctx.recallThreshold,
+            levelCount > 0 ? longest : longestRun,
+            levelCount === 0 || pull === 1,
+            index.maxLength - (2 - ends),
+          );
+          for (let covered = Math.max(1, longest); covered <= mostCovered; covered++) {
+            // Ends tell apart only the cells without a state bigram covering three or fewer.
+            if (ends !== 2 && covered > 3) continue;
+            if (pre[covered] !== Number.NEGATIVE_INFINITY) bounds.set(cellKey(covered, longest, pull, ends), { pre: pre[covered], similarity: similarity[covered] });
           }
         }
       }
     }
     // Tiers: the cells of equal bounds, read together, best first.
     const tiers: Tier[] = [];
+    const tierOf = new Map<string, Tier>();
     for (const [key, { pre, similarity }] of bounds) {
-      let tier = tiers.find((t) => t.pre === pre && t.similarity === similarity);
-      if (!tier) tiers.push((tier = { pre, similarity, cells: [] }));
+      const id = `${pre}/${similarity}`;
+      let tier = tierOf.get(id);
+      if (!tier) {
+        tiers.push((tier = { pre, similarity, cells: [] }));
+        tierOf.set(id, tier);
+      }
       tier.cells.push(key);
     }
     tiers.sort((x, y) => y.pre - x.pre || y.similarity - x.similarity);
