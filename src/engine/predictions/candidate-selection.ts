@@ -202,6 +202,20 @@ class Groups {
   }
 }
 
+/**
+ * Whether a candidate covering three state positions, holding the state bigram (a, b) (`same`
+ * when a = b), the state holding a and b `inStateA` and `inStateB` times and the candidate
+ * `heldA` and `heldB` times, might have an LCS of three while its alignment matches two, the
+ * bigram. Its third position covered then crosses the block (on one side of it in the pattern,
+ * on the other in the state), and an LCS of three needs other occurrences of the bigram's symbols
+ * on the far side of it: with a and b once in the state, both held twice or more; with a = b
+ * twice in the state (in a row), held four times or more. Any other state counts: maybe.
+ */
+export function mayOutrun(same: boolean, inStateA: number, inStateB: number, heldA: number, heldB: number): boolean {
+  if (same) return inStateA !== 2 || heldA >= 4;
+  return inStateA !== 1 || inStateB !== 1 || (heldA >= 2 && heldB >= 2);
+}
+
 function popcount(x: number): number {
   let count = 0;
   for (let v = x >>> 0; v !== 0; v &= v - 1) count++;
@@ -211,10 +225,14 @@ function popcount(x: number): number {
 // Bit planes of the covered count: counts up to 31 (states hold at most 30 symbols).
 const PLANES = 5;
 
-/** The cells (keys) whose candidates have these bounds. */
+/**
+ * The cells (keys) whose candidates have these bounds: each scores at most one of the (pre,
+ * similarity) points; `pre` and `similarity` are the best of them.
+ */
 interface Tier {
   pre: number;
   similarity: number;
+  points: number[];
   cells: number[];
 }
 
@@ -489,6 +507,9 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     // substring's first symbol, and there a shorter match with the state.
     const levels = Groups.zeroed(groups.levels, levelCount, words);
     const pulls = levels[0];
+    // levels[1] marks the holders covering three positions whose LCS might exceed their matches
+    // when those are the two of one of their state bigrams (see `mayOutrun`).
+    const outrun = levels[1];
     const grams = levelCount > 0 ? levels[2] : null;
     if (grams !== null) {
       const pairsRead = new Set<number>();
@@ -517,6 +538,15 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
           grams[word] |= bit;
           const coversThree = ((p0[word] & p1[word]) | p2[word] | p3[word] | p4[word]) & bit;
           if (coversThree === 0 && twice !== null && (word >= twice.length || (twice[word] & bit) === 0)) continue;
+          // Whether the LCS could exceed the matches while the bigram is the one block (see
+          // `mayOutrun`): counted here, for the holders covering three positions.
+          let heldA = 0;
+          let heldB = 0;
+          for (let p = from, end = from + length; p < end; p++) {
+            if (data[p] === a) heldA++;
+            if (data[p] === b) heldB++;
+          }
+          if (mayOutrun(a === b, popcount(stateMask[a]), popcount(stateMask[b]), heldA, heldB)) outrun[word] |= bit;
           let longest = 2;
           for (let q = 0; q + 1 < length; q++) {
             if (data[from + q] !== a || data[from + q + 1] !== b) continue;
@@ -540,13 +570,16 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     // ends, with their bounds. Candidates holding no state bigram and covering three positions
     // or fewer — the many — are told apart by their ends too (with single-symbol events): how
     // many of their first and last symbols are state symbols, which bounds their present.
-    const cellKey = (covered: number, longest: number, pull: number, ends: number) => ((covered * 32 + longest) * 2 + pull) * 3 + ends;
-    const bounds = new Map<number, { pre: number; similarity: number }>();
+    // The last field, `ends`, is 3 for the bigram holders covering three positions, without pull,
+    // whose LCS cannot outrun their matches (see `outrun`).
+    const cellKey = (covered: number, longest: number, pull: number, ends: number) => ((covered * 32 + longest) * 2 + pull) * 4 + ends;
+    // Per cell, its bounds as (pre, similarity) points: each candidate is below one of them.
+    const bounds = new Map<number, number[]>();
     const mostCovered = Math.min(positions.length, 31);
     for (let longest = 1; longest <= Math.max(1, levelCount - 1); longest++) {
       for (let pull = 0; pull <= (longest > 1 ? 1 : 0); pull++) {
         for (let ends = trim && longest === 1 ? 0 : 2; ends <= 2; ends++) {
-          const { pre, similarity } = cellBounds(
+          const { pre, similarity, exactly: pre3 } = cellBounds(
             index,
             positions,
             n,
@@ -558,7 +591,16 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
           for (let covered = Math.max(1, longest); covered <= mostCovered; covered++) {
             // Ends tell apart only the cells without a state bigram covering three or fewer.
             if (ends !== 2 && covered > 3) continue;
-            if (pre[covered] !== Number.NEGATIVE_INFINITY) bounds.set(cellKey(covered, longest, pull, ends), { pre: pre[covered], similarity: similarity[covered] });
+            if (pre[covered] === Number.NEGATIVE_INFINITY) continue;
+            bounds.set(cellKey(covered, longest, pull, ends), [pre[covered], similarity[covered]]);
+            if (covered === 3 && longest === 2 && pull === 0 && levelCount > 0) {
+              // Matching three, they score as a cell of three; matching two (the block), their
+              // LCS is two.
+              const points = [];
+              if (pre3[covered] !== Number.NEGATIVE_INFINITY) points.push(pre3[covered], similarity[covered]);
+              if (pre[covered - 1] !== Number.NEGATIVE_INFINITY) points.push(pre[covered - 1], similarity[covered - 1]);
+              if (points.length > 0) bounds.set(cellKey(covered, longest, pull, 3), points);
+            }
           }
         }
       }
@@ -566,17 +608,25 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     // Tiers: the cells of equal bounds, read together, best first.
     const tiers: Tier[] = [];
     const tierOf = new Map<string, Tier>();
-    for (const [key, { pre, similarity }] of bounds) {
-      const id = `${pre}/${similarity}`;
+    for (const [key, points] of bounds) {
+      const id = points.join('/');
       let tier = tierOf.get(id);
       if (!tier) {
-        tiers.push((tier = { pre, similarity, cells: [] }));
+        let pre = Number.NEGATIVE_INFINITY;
+        let similarity = Number.NEGATIVE_INFINITY;
+        for (let k = 0; k < points.length; k += 2) {
+          if (points[k] > pre || (points[k] === pre && points[k + 1] > similarity)) {
+            pre = points[k];
+            similarity = points[k + 1];
+          }
+        }
+        tiers.push((tier = { pre, similarity, points, cells: [] }));
         tierOf.set(id, tier);
       }
       tier.cells.push(key);
     }
     tiers.sort((x, y) => y.pre - x.pre || y.similarity - x.similarity);
-    const tierNumber = new Int32Array(32 * 32 * 2 * 3).fill(-1);
+    const tierNumber = new Int32Array(32 * 32 * 2 * 4).fill(-1);
     for (const [t, tier] of tiers.entries()) for (const key of tier.cells) tierNumber[key] = t;
 
     // Found word by word: the cells without a state bigram covering three positions or fewer,
@@ -596,7 +646,8 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
         let longest = 1;
         while (longest + 1 < levelCount && (levels[longest + 1][w] & low) !== 0) longest++;
         const pull = longest > 1 && (pulls[w] & low) !== 0 ? 1 : 0;
-        const t = tierNumber[cellKey(covered, longest, pull, 2)];
+        const safe = covered === 3 && longest === 2 && pull === 0 && (outrun[w] & low) === 0;
+        const t = tierNumber[cellKey(covered, longest, pull, safe ? 3 : 2)];
         if (t === -1) continue;
         if (bucketed === bucketSlots.length) {
           groups.bucketSlots = bucketSlots = grown(bucketSlots, bucketed + 1);
@@ -623,10 +674,10 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
       let pairs = false;
       const ends = new Map<number, number>();
       for (const key of tier.cells) {
-        const covered = Math.floor(key / 192);
-        const longest = Math.floor(key / 6) % 32;
-        if (covered === 2 && longest === 2 && Math.floor(key / 3) % 2 === 0) pairs = true;
-        else if (covered <= 3 && longest === 1) ends.set(covered, (ends.get(covered) ?? 0) | (1 << key % 3));
+        const covered = Math.floor(key / 256);
+        const longest = Math.floor(key / 8) % 32;
+        if (covered === 2 && longest === 2 && Math.floor(key / 4) % 2 === 0) pairs = true;
+        else if (covered <= 3 && longest === 1) ends.set(covered, (ends.get(covered) ?? 0) | (1 << key % 4));
       }
       return { pairs, singles: [...ends].flat() };
     });
@@ -689,8 +740,15 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     // Whether a tier's candidates can still be kept: 0 none, 1 only those tied with the edge,
     // 2 any.
     const prospects = (tier: Tier): number => {
-      if (tier.pre < edgePre || (tier.pre === edgePre && tier.similarity < edgeSimilarity)) return 0;
-      return tier.pre <= edgePre && tier.similarity <= edgeSimilarity ? 1 : 2;
+      let best = 0;
+      const { points } = tier;
+      for (let k = 0; k < points.length && best < 2; k += 2) {
+        const pre = points[k];
+        const similarity = points[k + 1];
+        if (pre > edgePre || (pre === edgePre && similarity > edgeSimilarity)) best = 2;
+        else if (pre === edgePre && similarity === edgeSimilarity) best = 1;
+      }
+      return best;
     };
     const firstUnsortedWord = sortedSlots >>> 5;
     for (const [t, tier] of tiers.entries()) {

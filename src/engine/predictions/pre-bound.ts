@@ -84,10 +84,14 @@ export function preBound(
   return best;
 }
 
-/** Per covered count c (index c), upper bounds of a candidate's pruning key and similarity (see `cellBounds`). */
+/**
+ * Per covered count c (index c), upper bounds of a candidate's pruning key and similarity, and of
+ * the key of one matching exactly c positions (see `cellBounds`).
+ */
 export interface CellBounds {
   pre: Float64Array;
   similarity: Float64Array;
+  exactly: Float64Array;
 }
 
 /**
@@ -121,7 +125,8 @@ export function cellBounds(
   const count = positions.length;
   const pre = new Float64Array(count + 1).fill(Number.NEGATIVE_INFINITY);
   const similarity = new Float64Array(count + 1);
-  if (index.size === 0) return { pre, similarity };
+  const exactly = new Float64Array(count + 1).fill(Number.NEGATIVE_INFINITY);
+  if (index.size === 0) return { pre, similarity, exactly };
   // Blocks are common substrings: within one run of consecutive positions, `longest` at most.
   // The fewest blocks holding m matches take the largest capacities first.
   const capacities: number[] = [];
@@ -147,20 +152,25 @@ export function cellBounds(
   let blocks = 0;
   for (let c = 1; c <= count; c++) {
     const m = c;
+    let at = Number.NEGATIVE_INFINITY;
     if (m <= Math.min(lmax, presentMost)) {
       // One block: the present events hold the block, at most a partial event on each side, and
       // one event the first match pulls back from the past.
-      if (capacities[0] >= m) best = Math.max(best, bound(m, 1, Math.min(presentMost, m + 2 * (emax - 1) + (m >= 2 && pulled ? emax : 0))));
+      if (capacities[0] >= m) at = bound(m, 1, Math.min(presentMost, m + 2 * (emax - 1) + (m >= 2 && pulled ? emax : 0)));
       if (m >= 2) {
         while (held < m && blocks < capacities.length) held += capacities[blocks++];
-        if (held >= m) best = Math.max(best, bound(m, Math.max(2, blocks), presentMost));
+        if (held >= m) at = Math.max(at, bound(m, Math.max(2, blocks), presentMost));
       }
     }
+    best = Math.max(best, at);
     // The LCS is at most the positions covered; 2·LCS/(L + n) is largest at the shortest length
     // holding them. Matches number at most c: the best bound of m ≤ c.
     const most = Math.min(c, lmax);
     similarity[c] = tokenSimilarity(most, Math.max(lmin, most), n);
-    if (similarity[c] >= recallThreshold) pre[c] = best;
+    if (similarity[c] >= recallThreshold) {
+      pre[c] = best;
+      exactly[c] = at;
+    }
   }
-  return { pre, similarity };
+  return { pre, similarity, exactly };
 }
