@@ -24,6 +24,8 @@ export interface CandidateIndex {
   lastPositions: Uint8Array[];
   /** Per symbol id, parallel to `postings`: the symbol id after its first occurrence in that pattern, −1 at the end. */
   nextTokens: Int32Array[];
+  /** Per symbol id, parallel to `postings`: the symbol id before its first occurrence in that pattern, −1 at the start. */
+  previousTokens: Int32Array[];
   /** Number of patterns. */
   size: number;
   /** Slots below this are numbered in name order (see `renumberByName`). */
@@ -98,6 +100,7 @@ export function createCandidateIndex(options: { bitsetMinimum?: number } = {}): 
     firstPositions: [],
     lastPositions: [],
     nextTokens: [],
+    previousTokens: [],
     size: 0,
     sortedCount: 0,
     renumbered: 0,
@@ -147,6 +150,7 @@ function internSymbol(index: CandidateIndex, symbol: string): number {
     index.firstPositions.push(new Uint8Array(4));
     index.lastPositions.push(new Uint8Array(4));
     index.nextTokens.push(new Int32Array(4));
+    index.previousTokens.push(new Int32Array(4));
     index.stateMask = grown(index.stateMask, id + 1);
   }
   return id;
@@ -224,6 +228,9 @@ export function addToCandidateIndex(index: CandidateIndex, name: string, events:
       const nextTokens = grown(index.nextTokens[id], used + 1);
       nextTokens[used] = -1;
       index.nextTokens[id] = nextTokens;
+      const previousTokens = grown(index.previousTokens[id], used + 1);
+      previousTokens[used] = p - 1 > start ? index.tokens[p - 2] : -1;
+      index.previousTokens[id] = previousTokens;
       before = id;
       beforeAt = used;
       index.postingLengths[id] = used + 1;
@@ -321,9 +328,8 @@ export function pairHolders(index: CandidateIndex, a: number, b: number): PairHo
   const key = pairKey(a, b);
   let pair = recall(index.pairs, key);
   if (!pair) {
-    // The slots of a's posting list whose token after a is b, read in sequence from the list; when
-    // b's list is far shorter, the slots of b's whose token before b is a. A repeated symbol's
-    // positions are read from the pattern.
+    // The slots of the shorter posting list whose token after a (before b) is b (a), read in
+    // sequence from the list. A pattern holding that symbol repeatedly is read itself.
     pair = { data: new Int32Array(64), words: 0, keys: new Float64Array(8), count: 0 };
     const { tokens, tokenStart } = index;
     const holds = (slot: number) => {
@@ -334,15 +340,12 @@ export function pairHolders(index: CandidateIndex, a: number, b: number): PairHo
     };
     const usedA = index.postingLengths[a];
     const usedB = index.postingLengths[b];
-    if (a !== b && usedB * 8 < usedA) {
+    if (a !== b && usedB < usedA) {
       const list = index.postings[b];
       const occurrences = index.occurrences[b];
-      const first = index.firstPositions[b];
+      const previous = index.previousTokens[b];
       for (let i = 0; i < usedB; i++) {
-        const slot = list[i];
-        // 1-based position p of b: the token before it is at start + p − 2.
-        const held = occurrences[i] > 1 || first[i] === 255 ? holds(slot) : first[i] >= 2 && tokens[tokenStart[slot] + first[i] - 2] === a;
-        if (held) appendHolder(index, pair, slot);
+        if (occurrences[i] > 1 ? holds(list[i]) : previous[i] === a) appendHolder(index, pair, list[i]);
       }
     } else {
       const list = index.postings[a];
@@ -565,6 +568,7 @@ export function renumberByName(index: CandidateIndex): Int32Array {
   const firstPositions = Array.from({ length: symbolCount }, (_, id) => new Uint8Array(Math.max(1, index.postingLengths[id])));
   const lastPositions = Array.from({ length: symbolCount }, (_, id) => new Uint8Array(Math.max(1, index.postingLengths[id])));
   const nextTokens = Array.from({ length: symbolCount }, (_, id) => new Int32Array(Math.max(1, index.postingLengths[id])));
+  const previousTokens = Array.from({ length: symbolCount }, (_, id) => new Int32Array(Math.max(1, index.postingLengths[id])));
   const used = new Int32Array(symbolCount);
   let p = 0;
   for (let slot = 0; slot < n; slot++) {
@@ -586,6 +590,7 @@ export function renumberByName(index: CandidateIndex): Int32Array {
       firstPositions[id][k] = Math.min(255, p - tokenStart[slot]);
       lastPositions[id][k] = firstPositions[id][k];
       nextTokens[id][k] = q + 1 < to ? index.tokens[q + 1] : -1;
+      previousTokens[id][k] = q > from ? index.tokens[q - 1] : -1;
       used[id] = k + 1;
     }
     shapeOf[slot] = index.shapeOf[old];
@@ -595,7 +600,21 @@ export function renumberByName(index: CandidateIndex): Int32Array {
     nameBytes.set(index.nameBytes.subarray(old * NAME_BYTES, (old + 1) * NAME_BYTES), slot * NAME_BYTES);
   }
   tokenStart[n] = p;
-  Object.assign(index, { tokens, tokenStart, shapeOf, lengthOf, distinctOf, nameKey, nameBytes, postings, occurrences, firstPositions, lastPositions, nextTokens });
+  Object.assign(index, {
+    tokens,
+    tokenStart,
+    shapeOf,
+    lengthOf,
+    distinctOf,
+    nameKey,
+    nameBytes,
+    postings,
+    occurrences,
+    firstPositions,
+    lastPositions,
+    nextTokens,
+    previousTokens,
+  });
   index.sortedCount = n;
   index.renumbered++;
   index.bitsets.clear();
