@@ -22,6 +22,15 @@ export interface IndexedNode {
   index: CandidateIndex;
   /** Per slot of the index: the pattern's row id. */
   rowIds: Int32Array;
+  /**
+   * Per slot: the pattern's frequency as of the node's `changes` in `readAt` (−1: unknown), and
+   * whether it holds emotives or stored metrics (then they are read from the store).
+   */
+  frequencies: Float64Array;
+  readAt: Float64Array;
+  annotated: Uint8Array;
+  /** The node's count of changes to stored patterns, as of its last catch-up. */
+  changes: number;
   firstId: number;
   lastId: number;
   /** Names of the rows `firstId` and `lastId`. */
@@ -43,7 +52,20 @@ export function indexedNode(store: Store, kbId: string): IndexedNode {
   if (!nodes) nodesByStore.set(store, (nodes = new Map()));
   let node = nodes.get(kbId);
   if (!node) {
-    node = { index: createCandidateIndex(), rowIds: new Int32Array(1024), firstId: 0, lastId: 0, firstName: '', lastName: '', counters: NO_COUNTERS, pending: Promise.resolve() };
+    node = {
+      index: createCandidateIndex(),
+      rowIds: new Int32Array(1024),
+      frequencies: new Float64Array(1024),
+      readAt: new Float64Array(1024),
+      annotated: new Uint8Array(1024),
+      changes: 0,
+      firstId: 0,
+      lastId: 0,
+      firstName: '',
+      lastName: '',
+      counters: NO_COUNTERS,
+      pending: Promise.resolve(),
+    };
     nodes.set(kbId, node);
   }
   return node;
@@ -52,6 +74,10 @@ export function indexedNode(store: Store, kbId: string): IndexedNode {
 function reset(node: IndexedNode): void {
   node.index = createCandidateIndex();
   node.rowIds = new Int32Array(1024);
+  node.frequencies = new Float64Array(1024);
+  node.readAt = new Float64Array(1024);
+  node.annotated = new Uint8Array(1024);
+  node.changes = 0;
   node.firstId = 0;
   node.lastId = 0;
   node.firstName = '';
@@ -79,8 +105,15 @@ async function catchUp(store: Store, kbId: string, node: IndexedNode, renumberAf
           node.firstId = row.id;
           node.firstName = row.name;
         }
-        node.rowIds = grown(node.rowIds, node.index.size + 1);
-        node.rowIds[node.index.size] = row.id;
+        const slot = node.index.size;
+        node.rowIds = grown(node.rowIds, slot + 1);
+        node.frequencies = grown(node.frequencies, slot + 1);
+        node.readAt = grown(node.readAt, slot + 1);
+        node.annotated = grown(node.annotated, slot + 1);
+        node.rowIds[slot] = row.id;
+        node.frequencies[slot] = row.frequency;
+        node.readAt[slot] = page.changes;
+        node.annotated[slot] = row.annotated ? 1 : 0;
         addToCandidateIndex(node.index, row.name, row.events);
         node.lastId = row.id;
         node.lastName = row.name;
@@ -88,6 +121,7 @@ async function catchUp(store: Store, kbId: string, node: IndexedNode, renumberAf
       if (page.rows.length < LOG_PAGE) {
         consistent = page.counters.totalUniquePatterns === node.index.size;
         node.counters = page.counters;
+        node.changes = page.changes;
         break;
       }
     }
@@ -96,9 +130,19 @@ async function catchUp(store: Store, kbId: string, node: IndexedNode, renumberAf
       const { index } = node;
       if (index.size - index.sortedCount >= Math.max(renumberAfter, index.sortedCount / 4)) {
         const slotOf = renumberByName(index);
-        const rowIds = new Int32Array(Math.max(1024, index.size));
-        for (let old = 0; old < index.size; old++) rowIds[slotOf[old]] = node.rowIds[old];
-        node.rowIds = rowIds;
+        const size = Math.max(1024, index.size);
+        const rowIds = new Int32Array(size);
+        const frequencies = new Float64Array(size);
+        const readAt = new Float64Array(size);
+        const annotated = new Uint8Array(size);
+        for (let old = 0; old < index.size; old++) {
+          const slot = slotOf[old];
+          rowIds[slot] = node.rowIds[old];
+          frequencies[slot] = node.frequencies[old];
+          readAt[slot] = node.readAt[old];
+          annotated[slot] = node.annotated[old];
+        }
+        Object.assign(node, { rowIds, frequencies, readAt, annotated });
         buildCommonLookups(index);
       }
       return index;

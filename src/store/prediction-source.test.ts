@@ -168,6 +168,36 @@ describe('symbol statistics of predictions', () => {
     }
   });
 
+  it('use the frequencies the index read only while no stored pattern has changed since', async () => {
+    const dir = join(root, `frequencies${n++}`);
+    const store = openStore(dir);
+    const other = openStore(dir);
+    const source = storePredictionSource(store, 'n');
+    const stm = single('a', 'b');
+    const frequencies = async () => Object.fromEntries((await predict(stm, config, source)).predictions.map((p) => [p.name, [p.frequency, p.emotives]]));
+    const abc = patternName(single('a', 'b', 'c'));
+    const abd = patternName(single('a', 'b', 'd'));
+    try {
+      await store.learn('n', [{ events: single('a', 'b', 'c') }, { events: single('a', 'b', 'd') }], P);
+      expect(await frequencies()).toEqual({ [abc]: [1, {}], [abd]: [1, {}] });
+      // Relearned through another connection: the copy is stale, the store is read.
+      await other.learn('n', [{ events: single('a', 'b', 'c') }, { events: single('a', 'b', 'c') }], P);
+      expect(await frequencies()).toEqual({ [abc]: [3, {}], [abd]: [1, {}] });
+      // Emotives on a stored pattern, and new patterns alongside.
+      await other.learn('n', [{ events: single('a', 'b', 'd'), emotives: [{ joy: 1 }] }, { events: single('x', 'a', 'b') }], P);
+      const withEmotives = await frequencies();
+      expect(withEmotives[abd]).toEqual([2, { joy: 1 }]);
+      expect(withEmotives[abc]).toEqual([3, {}]);
+      expect(withEmotives[patternName(single('x', 'a', 'b'))]).toEqual([1, {}]);
+      // Unchanged since: the same answer (now from the copy), equal to scoring from the store.
+      expect(await frequencies()).toEqual(withEmotives);
+      expect(await predict(stm, config, source)).toEqual(await predict(stm, config, storePredictionSource(store, 'n', { candidateIndex: false })));
+    } finally {
+      await store.close();
+      await other.close();
+    }
+  });
+
   it('weigh symbols by their current occurrence counts', async () => {
     const dir = join(root, `weights${n++}`);
     const store = openStore(dir);

@@ -35,28 +35,39 @@ export function storePredictionSource(store: Store, kbId: string, options: Store
   if (options.candidateIndex ?? true) {
     const caughtUp = () => caughtUpNode(store, kbId, options.renumberAfter ?? RENUMBER_AFTER);
     source.candidateIndex = async () => (await caughtUp()).index;
-    // Events come from the index; the rest of each record by row id, checked against the name.
+    // Events come from the index, and so do frequencies read while the node's stored patterns
+    // have not changed since (`changes`); the rest of each record, and the others, by row id,
+    // checked against the name.
     source.patternsAtSlots = async (index, renumbered, slots, names) => {
       const node = indexedNode(store, kbId);
       if (node.index !== index || index.renumbered !== renumbered) return null;
-      const rowIds = slots.map((slot) => node.rowIds[slot]);
-      const annotations = await store.patternAnnotations(kbId, rowIds);
+      const changes = node.changes;
+      const stale: number[] = [];
+      for (const slot of slots) if (node.readAt[slot] !== changes || node.annotated[slot] !== 0) stale.push(node.rowIds[slot]);
+      const annotations = stale.length > 0 ? await store.patternAnnotations(kbId, stale) : null;
       if (node.index !== index || index.renumbered !== renumbered) return null;
       const records: PatternRecord[] = [];
       for (const [k, slot] of slots.entries()) {
-        const annotation = annotations.get(rowIds[k]);
         const name = names ? names[k] : slotName(index, slot);
-        if (!annotation || annotation.name !== name) return null;
-        const events = slotEvents(index, slot);
         const record: PatternRecord = {
           name,
-          events,
+          events: slotEvents(index, slot),
           length: index.tokenStart[slot + 1] - index.tokenStart[slot],
-          frequency: annotation.frequency,
-          emotives: annotation.emotives,
+          frequency: node.frequencies[slot],
+          emotives: [],
           metadata: {},
         };
-        if (annotation.precomputed) record.precomputed = annotation.precomputed;
+        if (node.readAt[slot] !== changes || node.annotated[slot] !== 0) {
+          const annotation = annotations!.get(node.rowIds[slot]);
+          if (!annotation || annotation.name !== name) return null;
+          record.frequency = annotation.frequency;
+          record.emotives = annotation.emotives;
+          if (annotation.precomputed) record.precomputed = annotation.precomputed;
+          // Current as of `changes` at least: a later change moves `changes` on.
+          node.frequencies[slot] = annotation.frequency;
+          node.annotated[slot] = annotation.emotives.length > 0 || annotation.precomputed ? 1 : 0;
+          node.readAt[slot] = changes;
+        }
         records.push(record);
       }
       return records;

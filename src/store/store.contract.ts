@@ -305,6 +305,40 @@ export function storeContract(label: string, open: () => Promise<Store>): void {
         expect([after.rows.map((r) => r.name), after.counters.totalUniquePatterns]).toEqual([[patternName(ev('e', 'f'))], 1]);
       });
 
+      it('carries each row’s frequency and whether it is annotated, and counts the changes to stored patterns', async () => {
+        await store.learn('n', [{ events: ev('a', 'b') }, { events: ev('a', 'b') }, { events: ev('c', 'd') }], P);
+        const first = await store.patternLog('n', 0, 10);
+        // Rows of one learn come in the store's order.
+        const byName = (rows: { name: string }[]) => [...rows].sort((x, y) => (x.name < y.name ? -1 : 1));
+        const [ab, cd, ef] = [ev('a', 'b'), ev('c', 'd'), ev('e', 'f')].map((e) => patternName(e));
+        const state = async () => {
+          const rows = (await store.patternLog('n', 0, 10)).rows;
+          return Object.fromEntries(rows.map((r) => [r.name, [r.frequency, r.annotated]]));
+        };
+        expect(byName(first.rows).map((r) => r.name)).toEqual([ab, cd].sort());
+        expect(await state()).toEqual({ [ab]: [2, false], [cd]: [1, false] });
+        // Learning new patterns only changes no stored one.
+        await store.learn('n', [{ events: ev('e', 'f') }], P);
+        expect((await store.patternLog('n', 0, 10)).changes).toBe(first.changes);
+        // A relearn does, and so do emotives, stored metrics and a clear; another node's do not.
+        await store.learn('n', [{ events: ev('c', 'd') }], P);
+        const relearned = await store.patternLog('n', 0, 10);
+        expect(relearned.changes).toBeGreaterThan(first.changes);
+        expect(await state()).toEqual({ [ab]: [2, false], [cd]: [2, false], [ef]: [1, false] });
+        await store.learn('m', [{ events: ev('a', 'b') }, { events: ev('a', 'b') }], P);
+        expect((await store.patternLog('n', 0, 10)).changes).toBe(relearned.changes);
+        await store.learn('n', [{ events: ev('e', 'f'), emotives: [{ joy: 1 }] }], P);
+        const annotated = await store.patternLog('n', 0, 10);
+        expect(annotated.changes).toBeGreaterThan(relearned.changes);
+        expect(await state()).toEqual({ [ab]: [2, false], [cd]: [2, false], [ef]: [2, true] });
+        await store.savePrecomputed('n', new Map([[patternName(ev('a', 'b')), { entropy: 1, normalized_entropy: 1, global_normalized_entropy: 1, tf_vector: { a: 0.5, b: 0.5 } }]]));
+        const stored = await store.patternLog('n', 0, 10);
+        expect(stored.changes).toBeGreaterThan(annotated.changes);
+        expect(await state()).toEqual({ [ab]: [2, true], [cd]: [2, false], [ef]: [2, true] });
+        await store.clearNode('n');
+        expect((await store.patternLog('n', 0, 10)).changes).toBeGreaterThan(stored.changes);
+      });
+
       it('reads the annotations of a node’s patterns by row id', async () => {
         await store.learn('n', [{ events: ev('a', 'b'), emotives: [{ joy: 1 }] }, { events: ev('c', 'd') }, { events: ev('a', 'b') }], P);
         await store.learn('m', [{ events: ev('x', 'y') }], P);

@@ -201,6 +201,10 @@ export interface PatternLogRow {
   id: number;
   name: string;
   events: Event[];
+  /** Its frequency when the page was read. */
+  frequency: number;
+  /** Whether it holds emotives or stored metrics (read them with `patternAnnotations`). */
+  annotated: boolean;
 }
 
 /** A page of a node's pattern log. */
@@ -208,6 +212,11 @@ export interface PatternLogPage {
   rows: PatternLogRow[];
   /** The node's counters in the page's snapshot (`totalUniquePatterns` = its number of patterns). */
   counters: Omit<NodeTotals, 'distinctSymbols'>;
+  /**
+   * How many writes had changed the node's stored patterns (counts, annotations) rather than only
+   * added new ones: what a copy of the rows' frequencies is current for.
+   */
+  changes: number;
   /** Bare names of the probed row ids that belong to the node. */
   probes: Map<number, string>;
 }

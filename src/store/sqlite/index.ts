@@ -158,6 +158,8 @@ interface Learned {
   symbolDelta: Map<string, SymbolDelta>;
   totalSymbols: number;
   newPatterns: number;
+  /** Whether a stored pattern changed (its count or annotations), not only new ones added. */
+  changed: boolean;
 }
 
 function checkedName(name: string): string {
@@ -249,8 +251,9 @@ export class SqliteStore implements Store {
       ),
       addTotals: s(
         `UPDATE nodes SET total_symbols = total_symbols + ?, total_pattern_frequencies = total_pattern_frequencies + ?,
-         total_unique_patterns = total_unique_patterns + ? WHERE id = ?`,
+         total_unique_patterns = total_unique_patterns + ?, changes = changes + ? WHERE id = ?`,
       ),
+      addChange: s('UPDATE nodes SET changes = changes + 1 WHERE id = ?'),
       addAffinity: s(
         `INSERT INTO affinity (node, symbol, emotive, value) VALUES (?, ?, ?, ?)
          ON CONFLICT (node, symbol, emotive) DO UPDATE SET value = value + excluded.value`,
@@ -353,7 +356,7 @@ export class SqliteStore implements Store {
    */
   private learnInTransaction(kbId: string, items: readonly LearnItem[], persistence: number): LearnOutcome[] {
     const node = this.ensureNode(kbId);
-    const learned: Learned = { outcomes: [], symbolDelta: new Map(), totalSymbols: 0, newPatterns: 0 };
+    const learned: Learned = { outcomes: [], symbolDelta: new Map(), totalSymbols: 0, newPatterns: 0, changed: false };
     for (let start = 0; start < items.length; ) {
       let end = start;
       while (end < items.length && !carriesAnnotations(items[end].emotives, items[end].metadata)) end++;
@@ -366,7 +369,7 @@ export class SqliteStore implements Store {
       }
     }
     this.applySymbolDeltas(node, learned.symbolDelta);
-    this.stmt.addTotals.run(learned.totalSymbols, learned.newPatterns, learned.newPatterns, node);
+    this.stmt.addTotals.run(learned.totalSymbols, learned.newPatterns, learned.newPatterns, learned.changed ? 1 : 0, node);
     return learned.outcomes;
   }
 
@@ -425,7 +428,9 @@ export class SqliteStore implements Store {
       }
     }
     for (const entry of entries) {
-      if (entry.stored > 0) this.stmt.addPatternCount.run(entry.id, entry.count);
+      if (entry.stored === 0) continue;
+      this.stmt.addPatternCount.run(entry.id, entry.count);
+      learned.changed = true;
     }
     // Outcomes in item order; `count` now counts the items of each name already learned.
     for (const entry of entries) entry.count = 0;
@@ -467,6 +472,7 @@ export class SqliteStore implements Store {
     const isNew = inserted.changes === 1;
     let frequency = 1;
     if (!isNew) {
+      learned.changed = true;
       const row = this.stmt.storedPattern.get(node, blob) as { id: number; frequency: number };
       frequency = row.frequency + 1;
       this.stmt.addPatternCount.run(row.id, 1);
@@ -775,6 +781,7 @@ export class SqliteStore implements Store {
     this.db
       .transaction(() => {
         for (const [name, m] of metrics) this.stmt.setPrecomputed.run(JSON.stringify(m), node, nameBlob(name));
+        this.stmt.addChange.run(node);
       })
       .immediate();
   }
@@ -790,7 +797,9 @@ export class SqliteStore implements Store {
           this.db.prepare(`DELETE FROM ${table} WHERE node = ?`).run(node);
         }
         this.db
-          .prepare('UPDATE nodes SET total_symbols = 0, total_pattern_frequencies = 0, total_unique_patterns = 0, epoch = epoch + 1 WHERE id = ?')
+          .prepare(
+            'UPDATE nodes SET total_symbols = 0, total_pattern_frequencies = 0, total_unique_patterns = 0, epoch = epoch + 1, changes = changes + 1 WHERE id = ?',
+          )
           .run(node);
       })
       .immediate();
@@ -1044,20 +1053,27 @@ export class SqliteStore implements Store {
   async patternLog(kbId: string, afterId: number, limit: number, probeIds: readonly number[] = []): Promise<PatternLogPage> {
     const node = this.nodeId(kbId);
     const none = { totalSymbolsInPatternsFrequencies: 0, totalPatternFrequencies: 0, totalUniquePatterns: 0 };
-    if (node === undefined || limit <= 0) return { rows: [], counters: none, probes: new Map() };
+    if (node === undefined || limit <= 0) return { rows: [], counters: none, changes: 0, probes: new Map() };
     const statements = (this.logStatements ??= {
-      rows: this.db.prepare('SELECT id, name, events FROM patterns WHERE id > ? AND +node = ? ORDER BY id LIMIT ?'),
-      count: this.db.prepare('SELECT total_symbols, total_pattern_frequencies, total_unique_patterns FROM nodes WHERE id = ?'),
+      rows: this.db.prepare(
+        `SELECT p.id, p.name, p.events, p.frequency + coalesce(i.frequency, 0) AS frequency,
+         p.emotives IS NOT NULL OR p.precomputed IS NOT NULL AS annotated
+         FROM patterns p ${PATTERN_INCREMENTS} WHERE p.id > ? AND +p.node = ? ORDER BY p.id LIMIT ?`,
+      ),
+      count: this.db.prepare('SELECT total_symbols, total_pattern_frequencies, total_unique_patterns, changes FROM nodes WHERE id = ?'),
       probes: this.db.prepare('SELECT id, name FROM patterns WHERE id IN (SELECT value FROM json_each(?)) AND +node = ?'),
     });
     return this.db.transaction(() => {
-      const rows = (statements.rows.all(afterId, node, limit) as { id: number; name: Buffer; events: string }[]).map((r) => ({
+      const read = statements.rows.all(afterId, node, limit) as { id: number; name: Buffer; events: string; frequency: number; annotated: number }[];
+      const rows = read.map((r) => ({
         id: r.id,
         name: r.name.toString('hex'),
         events: JSON.parse(r.events) as Event[],
+        frequency: r.frequency,
+        annotated: r.annotated === 1,
       }));
       const counts = statements.count.get(node) as
-        | { total_symbols: number; total_pattern_frequencies: number; total_unique_patterns: number }
+        | { total_symbols: number; total_pattern_frequencies: number; total_unique_patterns: number; changes: number }
         | undefined;
       const probes = new Map<number, string>();
       if (probeIds.length > 0) {
@@ -1072,7 +1088,7 @@ export class SqliteStore implements Store {
             totalUniquePatterns: counts.total_unique_patterns,
           }
         : none;
-      return { rows, counters, probes };
+      return { rows, counters, changes: counts?.changes ?? 0, probes };
     })();
   }
 

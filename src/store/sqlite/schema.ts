@@ -3,19 +3,21 @@
  * vectors, sessions and the training ledger.
  */
 
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /**
  * Statements that bring a database of an earlier schema version up to this one, by the version
  * they start from. Version 2 kept a symbol → pattern index (FTS5) that every learn wrote; the
  * index is now held in memory and read from the pattern log (`store/node-index.ts`). Version 3
- * counted re-learns in the pattern and symbol rows themselves.
+ * counted re-learns in the pattern and symbol rows themselves. Version 4 kept no count of a node's
+ * changes to stored patterns.
  */
 export const MIGRATIONS: Record<number, string> = {
   2: 'DROP TABLE IF EXISTS symbol_index;',
   // Version 4 adds the increment tables (created empty by the schema): every count stored so far
   // is a base count.
   3: '',
+  4: 'ALTER TABLE nodes ADD COLUMN changes INTEGER NOT NULL DEFAULT 0;',
 };
 
 /** Page size of a new database: fewer, larger WAL frames per commit of a batched learn. */
@@ -27,6 +29,9 @@ export const PAGE_SIZE = 16_384;
 // `pattern_increments` (`symbol_increments`, same row id) when it has one: learning an old pattern
 // again rewrites a narrow row in a small table rather than a page of wide pattern rows, so the
 // pages a batch dirties (and writes through the WAL) stay few as the KB grows.
+// A node's `changes` counts the writes that changed its stored patterns (a re-learn, emotives,
+// stored metrics, a clear) rather than only adding new ones: a copy of the patterns' counts read
+// while it had a value is current while it keeps it.
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS nodes (
@@ -35,7 +40,8 @@ CREATE TABLE IF NOT EXISTS nodes (
   total_symbols INTEGER NOT NULL DEFAULT 0,
   total_pattern_frequencies INTEGER NOT NULL DEFAULT 0,
   total_unique_patterns INTEGER NOT NULL DEFAULT 0,
-  epoch INTEGER NOT NULL DEFAULT 0
+  epoch INTEGER NOT NULL DEFAULT 0,
+  changes INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS patterns (
   id INTEGER PRIMARY KEY,

@@ -189,6 +189,7 @@ describe('sqlite store on disk', () => {
     const store = openSqliteStore(databasePath(dir));
     await store.learn('n', [{ events: [['a'], ['b']] }], P);
     store.db.exec(`CREATE VIRTUAL TABLE symbol_index USING fts5 (tokens, content = '', contentless_delete = 1, detail = none)`);
+    store.db.exec('ALTER TABLE nodes DROP COLUMN changes');
     store.db.prepare("UPDATE meta SET value = '2' WHERE key = 'schema_version'").run();
     await store.close();
     const reopened = openSqliteStore(databasePath(dir));
@@ -207,7 +208,7 @@ describe('sqlite store on disk', () => {
     // As version 3 stored a pattern learned 3 times and its symbols: counts in the rows only.
     store.db.exec(`UPDATE patterns SET frequency = 3 WHERE name = unhex('${patternName(ab)}')`);
     store.db.exec(`UPDATE symbols SET freq = freq + 2 WHERE symbol IN ('a', 'b')`);
-    store.db.exec('DROP TABLE pattern_increments; DROP TABLE symbol_increments');
+    store.db.exec('DROP TABLE pattern_increments; DROP TABLE symbol_increments; ALTER TABLE nodes DROP COLUMN changes');
     store.db.prepare("UPDATE meta SET value = '3' WHERE key = 'schema_version'").run();
     await store.close();
     const reopened = openSqliteStore(databasePath(dir));
@@ -221,6 +222,29 @@ describe('sqlite store on disk', () => {
       expect((await reopened.summary('n')).totalFrequency).toBe(5);
       const stats = await reopened.symbolStats('n', ['a', 'b', 'c']);
       expect(Object.fromEntries(stats)).toEqual({ a: { freq: 5, pmf: 2 }, b: { freq: 4, pmf: 1 }, c: { freq: 1, pmf: 1 } });
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('reads a version 4 database, which counted no changes to stored patterns, and counts them from there', async () => {
+    const dir = join(root, 'v4');
+    const ab = [['a'], ['b']];
+    const store = openSqliteStore(databasePath(dir));
+    await store.learn('n', [{ events: ab }, { events: ab }], P);
+    store.db.exec('ALTER TABLE nodes DROP COLUMN changes');
+    store.db.prepare("UPDATE meta SET value = '4' WHERE key = 'schema_version'").run();
+    await store.close();
+    const reopened = openSqliteStore(databasePath(dir));
+    try {
+      expect(reopened.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get()).toEqual({ value: String(SCHEMA_VERSION) });
+      const before = await reopened.patternLog('n', 0, 10);
+      expect(before.changes).toBe(0);
+      expect(before.rows.map((r) => r.frequency)).toEqual([2]);
+      await reopened.learn('n', [{ events: ab }], P);
+      const after = await reopened.patternLog('n', 0, 10);
+      expect(after.changes).toBe(1);
+      expect(after.rows.map((r) => r.frequency)).toEqual([3]);
     } finally {
       await reopened.close();
     }
