@@ -205,15 +205,16 @@ class Groups {
 /**
  * Whether a candidate covering three state positions, holding the state bigram (a, b) (`same`
  * when a = b), the state holding a and b `inStateA` and `inStateB` times and the candidate
- * `heldA` and `heldB` times, might have an LCS of three while its alignment matches two, the
- * bigram. Its third position covered then crosses the block (on one side of it in the pattern,
- * on the other in the state), and an LCS of three needs other occurrences of the bigram's symbols
- * on the far side of it: with a and b once in the state, both held twice or more; with a = b
- * twice in the state (in a row), held four times or more. Any other state counts: maybe.
+ * `heldA` and `heldB` times, might have an LCS of three while its alignment matches two: the
+ * bigram, as its one block. The third position covered then crosses the block (it lies on one
+ * side of it in the pattern, on the other in the state), so an LCS of three cannot pair the
+ * block's own occurrences with it: for a ≠ b, both a and b need another occurrence, in the
+ * pattern or in the state; for a = b, the two a's of the LCS need two occurrences outside the
+ * block between them.
  */
 export function mayOutrun(same: boolean, inStateA: number, inStateB: number, heldA: number, heldB: number): boolean {
-  if (same) return inStateA !== 2 || heldA >= 4;
-  return inStateA !== 1 || inStateB !== 1 || (heldA >= 2 && heldB >= 2);
+  if (same) return heldA + inStateA >= 6;
+  return (heldA >= 2 || inStateA >= 2) && (heldB >= 2 || inStateB >= 2);
 }
 
 function popcount(x: number): number {

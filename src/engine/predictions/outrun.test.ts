@@ -67,13 +67,15 @@ describe('mayOutrun', () => {
     // crosses it, and b, d, a is common.
     expect(outruns('dabxdba', 'bda')).toEqual({ blocks: [{ i: 0, j: 1, size: 2 }], lcs: 3 });
     expect(mayOutrun(false, 1, 1, 2, 2)).toBe(true);
+    expect(mayOutrun(false, 2, 1, 1, 2)).toBe(true);
     expect(mayOutrun(false, 1, 1, 1, 2)).toBe(false);
-    expect(mayOutrun(false, 2, 1, 1, 1)).toBe(true);
+    expect(mayOutrun(false, 2, 1, 1, 1)).toBe(false);
     // b b twice in the state (in a row), four times in the pattern: a crosses the block "b b",
     // and a, b, b is common.
     expect(outruns('bbcabcb', 'aabb')).toEqual({ blocks: [{ i: 0, j: 2, size: 2 }], lcs: 3 });
     expect(mayOutrun(true, 2, 2, 4, 4)).toBe(true);
     expect(mayOutrun(true, 2, 2, 3, 3)).toBe(false);
-    expect(mayOutrun(true, 3, 3, 2, 2)).toBe(true);
+    expect(mayOutrun(true, 3, 3, 3, 3)).toBe(true);
+    expect(mayOutrun(true, 4, 4, 2, 2)).toBe(true);
   });
 });
