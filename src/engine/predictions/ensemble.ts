@@ -187,7 +187,7 @@ export function ensemblePredictions(
     }
     const key = futureKey(k.future, ids, symbols);
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = { future: k.future.map((e) => e.slice()), total: 0.0, count: 0, share: 0 }));
+    if (!group) groups.set(key, (group = { future: k.future, total: 0.0, count: 0, share: 0 }));
     group.total += frequencyOf(k) * k.similarity;
     group.count += 1;
     groupKeys.push(key);
@@ -303,7 +303,7 @@ export function ensemblePredictions(
       missing: k.missing,
       extras: k.extras,
       anomalies: k.anomalies,
-      sequence: k.record.events.map((e) => e.slice()),
+      sequence: k.record.events,
       similarity: k.similarity,
       evidence: k.evidence,
       confidence: k.confidence,

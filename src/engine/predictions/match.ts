@@ -190,11 +190,9 @@ function fuzzyMatch(pattern: readonly string[], ctx: MatchContext, stamp: number
   return { matches, anomalies, extrasCount };
 }
 
-const copyEvents = (events: readonly Event[], from: number, to: number): Event[] => {
-  const out: Event[] = new Array(to - from);
-  for (let e = from; e < to; e++) out[e - from] = events[e].slice();
-  return out;
-};
+// The events of a region. A record's arrays belong to the prediction made from it (sources hand
+// out fresh records), so a region shares them: nothing downstream changes an event.
+const region = (events: readonly Event[], from: number, to: number): Event[] => events.slice(from, to);
 
 /** Matches one candidate; null when the filters, the recall threshold or the alignment drop it. */
 export function matchPattern(record: PatternRecord, ctx: MatchContext): PatternMatch | null {
@@ -273,7 +271,7 @@ export function matchPattern(record: PatternRecord, ctx: MatchContext): PatternM
   // in the present events (membership, by state id).
   let offset = 0;
   for (let x = 0; x < presentStart; x++) offset += events[x].length;
-  const present = copyEvents(events, presentStart, presentStop);
+  const present = region(events, presentStart, presentStop);
   const missing: Event[] = new Array(present.length);
   let at = 0;
   let presentSymbols = 0;
@@ -284,7 +282,7 @@ export function matchPattern(record: PatternRecord, ctx: MatchContext): PatternM
       if (id >= 0) scratch.present[id] = stamp;
       if (id < 0 || scratch.matched[id] !== stamp) absent++;
     }
-    if (absent === 0 || absent === event.length) missing[at++] = absent === 0 ? [] : event.slice();
+    if (absent === 0 || absent === event.length) missing[at++] = absent === 0 ? [] : event;
     else {
       const out: string[] = new Array(absent);
       for (let x = 0, k = 0; x < event.length; x++) {
@@ -321,9 +319,9 @@ export function matchPattern(record: PatternRecord, ctx: MatchContext): PatternM
     record,
     similarity,
     matches,
-    past: copyEvents(events, 0, presentStart),
+    past: region(events, 0, presentStart),
     present,
-    future: copyEvents(events, presentStop, events.length),
+    future: region(events, presentStop, events.length),
     missing,
     extras,
     anomalies,

@@ -5,7 +5,10 @@
 import type { Emotives, Event, NodeTotals, PatternRecord, SymbolStats } from '../types.js';
 import type { CandidateIndex } from './candidate-index.js';
 
-/** What prediction generation reads from a node's KB; the store adapter implements it. */
+/**
+ * What prediction generation reads from a node's KB; the store adapter implements it. Every
+ * record a source returns is the caller's own copy: the predictions made from it share its arrays.
+ */
 export interface PredictionSource {
   /** Every pattern containing at least one of `symbols` (from the symbol index). */
   patternsWithAnySymbol(symbols: readonly string[]): Promise<PatternRecord[]>;
