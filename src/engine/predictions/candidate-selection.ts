@@ -122,6 +122,8 @@ class Groups {
   /** Scratch of the cells: the bit planes of the covered counts and the common-substring levels, per word. */
   planes: Int32Array[] = [];
   levels: Int32Array[] = [];
+  /** Scratch of the cells read word by word, per word (see `readClasses`). */
+  classes: Int32Array[] = [];
   /** Scratch of the cells: words holding a candidate covering four positions or more, and those candidates by cell. */
   highWords = new Int32Array(1024);
   bucketSlots = new Int32Array(1024);
@@ -720,20 +722,37 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
         }
       }
     };
-    // The candidates in word w of a tier's word-by-word cells.
-    const scanWord = (w: number, pairs: boolean, singles: readonly number[]): number => {
-      const low = ~(p2[w] | p3[w] | p4[w]);
-      let x = pairs ? low & ~p0[w] & p1[w] & grams![w] & ~pulls[w] : 0;
-      if (singles.length === 0) return x;
-      const plain = grams !== null ? low & ~grams[w] : low;
-      const s = startWords[w];
-      const e = endWords[w];
-      for (let k = 0; k < singles.length; k += 2) {
-        const covered = singles[k];
-        const ends = singles[k + 1];
-        let y = plain & (covered & 1 ? p0[w] : ~p0[w]) & (covered & 2 ? p1[w] : ~p1[w]);
-        // With events of several symbols every candidate has ends 2.
-        if (trim && ends !== 7) y &= (ends & 1 ? ~(s | e) : 0) | (ends & 2 ? s ^ e : 0) | (ends & 4 ? s & e : 0);
+    // The word-by-word cells' candidates, per word, when a tier first reads them: those without a
+    // state bigram covering 1, 2 and 3 positions, and the bigram holders covering two that do not
+    // pull back.
+    let classes: Int32Array[] | null = null;
+    const readClasses = (): Int32Array[] => {
+      const [one, two, three, pairTwo] = Groups.zeroed(groups.classes, 4, words);
+      for (let w = 0; w < words; w++) {
+        const low = ~(p2[w] | p3[w] | p4[w]);
+        const a = p0[w];
+        const b = p1[w];
+        const held = grams !== null ? grams[w] : 0;
+        const plain = low & ~held;
+        one[w] = plain & a & ~b;
+        two[w] = plain & ~a & b;
+        three[w] = plain & a & b;
+        pairTwo[w] = held === 0 ? 0 : low & ~a & b & held & ~pulls[w];
+      }
+      return (classes = [one, two, three, pairTwo]);
+    };
+    // The candidates in word w of the cells (class, ends taken: bit e for ends e) of a tier.
+    const scanWord = (w: number, cells: readonly Int32Array[], ends: readonly number[]): number => {
+      let x = 0;
+      for (let k = 0; k < cells.length; k++) {
+        let y = cells[k][w];
+        // With events of several symbols every candidate has ends 2 (and takes all).
+        const taken = ends[k];
+        if (taken !== 7 && y !== 0) {
+          const s = startWords[w];
+          const e = endWords[w];
+          y &= (taken & 1 ? ~(s | e) : 0) | (taken & 2 ? s ^ e : 0) | (taken & 4 ? s & e : 0);
+        }
         x |= y;
       }
       return x;
@@ -771,9 +790,20 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
       const { pairs, singles } = scans[t];
       if (!pairs && singles.length === 0) continue;
       if (trim && !endsRead && singles.some((ends, k) => k % 2 === 1 && ends !== 7)) readEnds();
+      const [one, two, three, pairTwo] = classes ?? readClasses();
+      const cells: Int32Array[] = [];
+      const ends: number[] = [];
+      if (pairs) {
+        cells.push(pairTwo);
+        ends.push(7);
+      }
+      for (let k = 0; k < singles.length; k += 2) {
+        cells.push(singles[k] === 1 ? one : singles[k] === 2 ? two : three);
+        ends.push(trim ? singles[k + 1] : 7);
+      }
       for (let w = 0; w < words && prospect !== 0; w++) {
         if (prospect === 1 && w << 5 > tieBound && w < firstUnsortedWord) w = firstUnsortedWord;
-        let x = scanWord(w, pairs, singles);
+        let x = scanWord(w, cells, ends);
         while (x !== 0) {
           const low = x & -x;
           x ^= low;
