@@ -15,7 +15,7 @@ import {
 } from './candidate-index.js';
 import { seededRandom } from '../random.js';
 import { selectCandidates } from './candidate-selection.js';
-import { preBound } from './pre-bound.js';
+import { cellBounds } from './pre-bound.js';
 import { matchContext, matchPattern } from './match.js';
 import { learnInMemory, memoryKb, memorySource } from './memory-source.js';
 import { predict } from './predict.js';
@@ -82,20 +82,39 @@ describe('candidate index', () => {
     expect(selection.names.sort()).toEqual(expected);
   });
 
-  it('bounds the pre-potential of candidates matching only some state positions', () => {
+  it('bounds the pre-potential of a cell by the score a candidate of it can reach, to the last bit', () => {
+    const state = single('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h');
+    const ctx = matchContext(state, defaults);
+    // The score of a candidate of eight symbols (fillers y), against the state.
+    const score = (...symbols: string[]) => {
+      const events = single(...symbols, ...Array.from({ length: 8 - symbols.length }, (_, i) => `y${i}`));
+      return matchPattern({ name: patternName(events), events, length: 8, frequency: 1, emotives: [], metadata: {} }, ctx)!.pre;
+    };
     const index = indexOf([single('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h')]);
     // One position: a single match, (1/8 + 1)·(2 − 7)/(2 + 7) + 1 = 0.375.
-    expect(preBound(index, [3], 8, 0.1)).toBeCloseTo(0.375, 8);
-    // Two adjacent positions can form one block of 2; the first match may pull one more event
-    // into present (pattern t t u …), so confidence can drop to 2/3: (2/8 + 2/3)·(−0.2) + 1.
-    expect(preBound(index, [3, 4], 8, 0.1)).toBeCloseTo(0.8166666666666667, 8);
-    // Two apart: two blocks at best, (2/8 + 2/8)·(−0.2) + 1/2 = 0.4.
-    expect(preBound(index, [1, 4], 8, 0.1)).toBeCloseTo(0.4, 8);
-    // All eight: a full match.
-    expect(preBound(index, [0, 1, 2, 3, 4, 5, 6, 7], 8, 0.1)).toBeCloseTo(3, 8);
+    const one = cellBounds(index, [3], 8, 0.1, 1);
+    expect(one.pre[1]).toBe(score('d'));
+    expect(one.pre[1]).toBeCloseTo(0.375, 12);
+    expect(one.similarity[1]).toBe(0.125);
     // One match cannot reach similarity 0.2 against 8 + 8 symbols.
-    expect(preBound(index, [3], 8, 0.2)).toBe(Number.NEGATIVE_INFINITY);
-    expect(preBound(index, [], 8, 0.1)).toBe(Number.NEGATIVE_INFINITY);
+    expect(cellBounds(index, [3], 8, 0.2, 1).pre[1]).toBe(Number.NEGATIVE_INFINITY);
+    // Two adjacent positions, one block of 2: when the first match may pull one more event into
+    // the present (d d e …), (2/8 + 2/3)·(−0.2) + 1; when it cannot, (2/8 + 2/2)·(−0.2) + 1.
+    expect(cellBounds(index, [3, 4], 8, 0.1, 2).pre[2]).toBe(score('d', 'd', 'e'));
+    expect(cellBounds(index, [3, 4], 8, 0.1, 2).pre[2]).toBeCloseTo(0.8166666666666667, 12);
+    expect(cellBounds(index, [3, 4], 8, 0.1, 2, false).pre[2]).toBe(score('d', 'e'));
+    expect(cellBounds(index, [3, 4], 8, 0.1, 2, false).pre[2]).toBeCloseTo(0.75, 12);
+    // Two apart: two blocks at best, spanning the whole pattern, (2/8 + 2/8)·(−0.2) + 1/2 = 0.4;
+    // when the present cannot hold an end, 7 symbols at most.
+    expect(cellBounds(index, [1, 4], 8, 0.1, 1).pre[2]).toBe(score('b', 'y', 'y', 'y', 'y', 'y', 'y', 'e'));
+    expect(cellBounds(index, [1, 4], 8, 0.1, 1, true, 7).pre[2]).toBe(score('b', 'y', 'y', 'y', 'y', 'y', 'e'));
+    // Three of them matched, in two blocks at least (the longest common substring is 2).
+    expect(cellBounds(index, [0, 1, 2, 3, 4, 5, 6, 7], 8, 0.1, 2, false).exactly[3]).toBe(score('a', 'b', 'd'));
+    // All eight: a full match.
+    expect(cellBounds(index, [0, 1, 2, 3, 4, 5, 6, 7], 8, 0.1, 8).pre[8]).toBe(score('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'));
+    expect(cellBounds(index, [0, 1, 2, 3, 4, 5, 6, 7], 8, 0.1, 8).pre[8]).toBe(3);
+    // Nothing to cover: no bound.
+    expect(cellBounds(index, [], 8, 0.1, 1).pre).toEqual(new Float64Array([Number.NEGATIVE_INFINITY]));
   });
 
   it('skips long posting lists whose candidates cannot reach the kept set', () => {

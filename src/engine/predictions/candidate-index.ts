@@ -63,13 +63,15 @@ export interface CandidateIndex {
   pairs: Map<number, PairHolders>;
   /** Int32 words held by `pairs`. */
   pairWords: number;
-  /** Posting lists at least this long are tested through bitsets (and their lone slots by class). */
+  /**
+   * Posting lists at least this long (and half as long as the index has 32-slot words) are read
+   * through bitsets kept from query to query; shorter ones entry by entry.
+   */
   bitsetMinimum: number;
   /** Scores of signatures by query structure, remembered across queries (see `selectCandidates`). */
   scores: ScoreMemo;
   structures: Map<string, number>;
-  /** Per-query scratch: a bitset of the slots already taken, and state-position masks per symbol id. */
-  seen: Uint32Array;
+  /** Per-query scratch: state-position masks per symbol id. */
   stateMask: Int32Array;
 }
 
@@ -85,10 +87,10 @@ export interface PairHolders {
 }
 
 const NAME_BYTES = 20;
-// Posting lists shorter than this are scored candidate by candidate; longer ones use bitsets.
+// Posting lists shorter than this are read entry by entry; longer ones may use bitsets.
 const BITSET_MINIMUM = 2048;
 
-/** An empty index (`bitsetMinimum` tunes when long posting lists switch to bitset tests). */
+/** An empty index (`bitsetMinimum` tunes when long posting lists switch to bitsets). */
 export function createCandidateIndex(options: { bitsetMinimum?: number } = {}): CandidateIndex {
   return {
     bitsetMinimum: options.bitsetMinimum ?? BITSET_MINIMUM,
@@ -124,7 +126,6 @@ export function createCandidateIndex(options: { bitsetMinimum?: number } = {}): 
     pairWords: 0,
     scores: new ScoreMemo(),
     structures: new Map(),
-    seen: new Uint32Array(32),
     stateMask: new Int32Array(1024),
   };
 }
@@ -183,7 +184,6 @@ export function addToCandidateIndex(index: CandidateIndex, name: string, events:
   index.distinctOf = grown(index.distinctOf, slot + 1);
   index.nameKey = grown(index.nameKey, slot + 1);
   index.nameBytes = grown(index.nameBytes, (slot + 1) * NAME_BYTES);
-  index.seen = grown(index.seen, (slot >>> 5) + 1);
 
   let p = start;
   let distinct = 0;

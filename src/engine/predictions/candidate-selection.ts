@@ -2,13 +2,16 @@
  * Exact selection of the pruned candidate set of §8.8 from a candidate index — the best
  * 3·max_predictions by (pre desc, similarity desc, name asc) — without scoring every candidate.
  *
- * Candidates holding a rare state symbol are scored one by one. The others hold common symbols
- * only, and are sorted into cells by two features read from bitsets, word by word: how many state
- * positions they can match (a bit-sliced count) and the longest common substring they can have
- * with the state (from the holders of each state bigram). Each cell has exact upper bounds of its
- * candidates' scores; cells are read best bound first, and a cell whose bound cannot beat the
- * kept candidates is not read at all. A cell whose bound only ties them is read in name order
- * (slots are numbered by name) up to the last tied candidate that can still be kept.
+ * Candidates are sorted into cells by features read 32 slots at a time: how many state positions
+ * they can match (a bit-sliced count over the state symbols' posting lists), whether they hold a
+ * state bigram and how long a common substring with the state and whether their first block can
+ * pull an event back (from the holders of each state bigram), and, for the many holding no state
+ * bigram, whether their first and last symbols are state symbols. Each cell has exact upper bounds
+ * of its candidates' scores (`pre-bound.ts`); cells are read best bound first, and a cell whose
+ * bound cannot beat the kept candidates is not read at all. A cell whose bound only ties them is
+ * read in name order (slots are numbered by name) up to the last tied candidate that can still be
+ * kept. The few candidates of the best cells are bucketed; the many of the others read word by
+ * word, which the edge usually cuts short.
  */
 import { bitset, compareNames, endsOf, grown, pairHolders, repeatsOf, slotName, startsOf, type CandidateIndex } from './candidate-index.js';
 import type { MatchContext } from './match.js';
@@ -306,10 +309,10 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     return g !== -1 ? g : groups.add(kind, distinct, hash, rows, from, to - from, memo, score(slot, distinct, length, hash));
   };
   // Scores a slot: reads its rows (the state positions holding each pattern symbol), finds its
-  // group and keeps it when it can be kept.
-  // Slots are scored in batches: first each one's bounds and first token are read (independent
-  // loads, which the processor overlaps, where one at a time would wait for each), then each is
-  // scored from the cache. Call `flush` before reading the edge a batch may raise.
+  // group and keeps it when it can be kept. Slots are scored in batches: first each one's bounds
+  // and first token are read (independent loads, which the processor overlaps, where one at a time
+  // would wait for each), then each is scored from the cache. `flush` scores the batch: call it
+  // before reading the edge the batch may raise.
   const visit = (slot: number): void => {
     queued[queuedCount++] = slot;
     if (queuedCount === QUEUE) flush();
@@ -505,7 +508,7 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     for (let j = 0, run = 0; j < n; j++) longestRun = Math.max(longestRun, (run = idAt[j] >= 0 ? run + 1 : 0));
     const exactLevels = index.symbols.length <= 0x4000000;
     const levelCount = exactLevels && longestRun >= 2 ? longestRun + 1 : 0;
-    // levels[0] marks, among them, those whose first block might pull back (see `cellBound`):
+    // levels[0] marks, among them, those whose first block might pull back (see `cellBounds`):
     // holding, right before an occurrence of a state substring of two or more, that
     // substring's first symbol, and there a shorter match with the state.
     const levels = Groups.zeroed(groups.levels, levelCount, words);

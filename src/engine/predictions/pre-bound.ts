@@ -1,88 +1,11 @@
 /**
- * An upper bound of the pruning key (pre-potential) of any candidate whose shared state symbols
- * sit at given state positions, from the node's pattern lengths and event sizes alone.
+ * Upper bounds of the pruning key (pre-potential) and the similarity of the candidates of a cell
+ * (see `candidate-selection.ts`), from the positions of the state symbols the index knows and the
+ * node's pattern lengths and event sizes alone.
  */
 import type { CandidateIndex } from './candidate-index.js';
 import { fragmentationTerm } from './match.js';
 import { tokenSimilarity } from './similarity.js';
-
-// Bounds are compared with a margin so float rounding can never prune an eligible candidate.
-const BOUND_SLACK = 1e-9;
-
-/**
- * Upper bounds of the pre-potential of any candidate whose shared state symbols all sit at the
- * state positions `positions` (ascending), per number of matches m (index m; -Infinity where m
- * matches are impossible or cannot reach the recall threshold). With `singleBlocks`, the bound
- * holds for candidates whose matching blocks all have length 1 (no state bigram in the pattern).
- */
-export function preBoundsByMatches(
-  index: CandidateIndex,
-  positions: readonly number[],
-  stateLength: number,
-  recallThreshold: number,
-  singleBlocks = false,
-): number[] {
-  const b = positions.length;
-  const bounds: number[] = [Number.NEGATIVE_INFINITY];
-  if (b === 0 || index.size === 0) return bounds;
-  const n = stateLength;
-  const lmin = index.minLength;
-  const lmax = index.maxLength;
-  const emax = index.maxEventLength;
-  const most = Math.min(b, lmax);
-  // Similarity uses the LCS, which can exceed the matches but not the shared positions.
-  if (tokenSimilarity(most, Math.max(lmin, most), n) + BOUND_SLACK < recallThreshold) {
-    for (let m = 1; m <= most; m++) bounds.push(Number.NEGATIVE_INFINITY);
-    return bounds;
-  }
-  // Blocks are contiguous in the state, so m matches need at least as many blocks as it takes
-  // runs of consecutive eligible positions to hold them.
-  const runs: number[] = [];
-  for (let k = 0; k < b; k++) {
-    if (!singleBlocks && k > 0 && positions[k] === positions[k - 1] + 1) runs[runs.length - 1]++;
-    else runs.push(1);
-  }
-  runs.sort((x, y) => y - x);
-  // The second alignment (present against the state) finds exactly the blocks of the first, so a
-  // candidate with m matches leaves n − m extras: snr = (3m − n)/(m + n) whatever its blocks.
-  // (evidence + confidence)·snr + 1/blocks at its largest: with a positive snr, evidence and
-  // confidence at their largest; with a negative one, at their smallest.
-  const bound = (m: number, blocks: number, presentMax: number) => {
-    const extras = n - m;
-    const snr = (2 * m - extras) / (2 * m + extras);
-    const product = snr >= 0 ? (m / Math.max(m, lmin) + 1) * snr : (m / lmax + m / presentMax) * snr;
-    return product + fragmentationTerm(blocks - 1);
-  };
-  for (let m = 1; m <= most; m++) {
-    let best = Number.NEGATIVE_INFINITY;
-    // One block: the present events hold the block, at most a partial event on each side, and
-    // one event the first match pulls back from the past.
-    if (runs[0] >= m) best = Math.max(best, bound(m, 1, Math.min(lmax, m + 2 * (emax - 1) + (m >= 2 ? emax : 0))));
-    if (m >= 2) {
-      let blocks = 0;
-      for (let covered = 0; covered < m; blocks++) covered += runs[blocks];
-      best = Math.max(best, bound(m, Math.max(2, blocks), lmax));
-    }
-    bounds.push(best + BOUND_SLACK);
-  }
-  return bounds;
-}
-
-/**
- * An upper bound of the pre-potential of any candidate whose shared state symbols all sit at the
- * state positions `positions` (ascending), or -Infinity when none can reach the recall threshold.
- */
-export function preBound(
-  index: CandidateIndex,
-  positions: readonly number[],
-  stateLength: number,
-  recallThreshold: number,
-  singleBlocks = false,
-): number {
-  let best = Number.NEGATIVE_INFINITY;
-  for (const bound of preBoundsByMatches(index, positions, stateLength, recallThreshold, singleBlocks)) if (bound > best) best = bound;
-  return best;
-}
 
 /**
  * Per covered count c (index c), upper bounds of a candidate's pruning key and similarity, and of
