@@ -8,7 +8,9 @@ import {
   buildCommonLookups,
   compareNames,
   createCandidateIndex,
+  pairBits,
   pairHolders,
+  pairPulls,
   renumberByName,
   slotEvents,
   slotName,
@@ -34,9 +36,14 @@ const defaults = {
   rank_sort_algo: 'potential',
 } as SessionConfig;
 const single = (...symbols: string[]): Event[] => symbols.map((s) => [s]);
+const bitCount = (word: number) => {
+  let count = 0;
+  for (let v = word >>> 0; v !== 0; v &= v - 1) count++;
+  return count;
+};
 
-function indexOf(patterns: Event[][], bitsetMinimum?: number) {
-  const index = createCandidateIndex({ bitsetMinimum });
+function indexOf(patterns: Event[][], bitsetMinimum?: number, pairBitsMinimum?: number) {
+  const index = createCandidateIndex({ bitsetMinimum, pairBitsMinimum });
   for (const events of patterns) addToCandidateIndex(index, patternName(events), events);
   return index;
 }
@@ -140,18 +147,20 @@ describe('candidate index', () => {
         fc.array(fc.oneof(singles, mixed), { minLength: 1, maxLength: 300 }),
         fc.array(symbol, { minLength: 2, maxLength: 10 }),
         fc.constantFrom(1, 3, 2048),
+        // Pairs read holder by holder, by bitsets, or either by how many hold them.
+        fc.constantFrom(1, 4, 4096),
         fc.integer({ min: 1, max: 20 }),
         fc.constantFrom(0.05, 0.1, 0.25),
         fc.constantFrom<string[]>([], ['length'], ['jaccard'], ['minhash', 'rapidfuzz'], ['rapidfuzz', 'jaccard']),
-        (singleOnly, drawn, stmSymbols, bitsetMinimum, limit, threshold, pipeline) => {
+        (singleOnly, drawn, stmSymbols, bitsetMinimum, pairBitsMinimum, limit, threshold, pipeline) => {
           const patterns = [...new Map(drawn.filter((p) => !singleOnly || p.every((e) => e.length === 1)).map((p) => [patternName(p), p])).values()];
           const stm = stmSymbols.map((s) => [s]);
           const config = { ...defaults, recall_threshold: threshold, filter_pipeline: pipeline };
-          const selection = selectCandidates(indexOf(patterns, bitsetMinimum), matchContext(stm, config), limit)!;
+          const selection = selectCandidates(indexOf(patterns, bitsetMinimum, pairBitsMinimum), matchContext(stm, config), limit)!;
           expect(selection.names.sort()).toEqual(scoredNames(patterns, stm, config, limit));
         },
       ),
-      { numRuns: 600 },
+      { numRuns: 900 },
     );
   });
 
@@ -194,8 +203,8 @@ describe('candidate index', () => {
       fc.property(fc.array(pattern, { minLength: 1, maxLength: 40 }), fc.array(pattern, { maxLength: 10 }), (drawn, later) => {
         const unique = [...new Map([...drawn, ...later].map((p) => [patternName(p), p])).values()];
         const cut = Math.min(unique.length, drawn.length);
-        const ahead = indexOf(unique.slice(0, cut), 1);
-        const onDemand = indexOf(unique.slice(0, cut), 1);
+        const ahead = indexOf(unique.slice(0, cut), 1, 1);
+        const onDemand = indexOf(unique.slice(0, cut), 1, 1);
         renumberByName(ahead);
         renumberByName(onDemand);
         buildCommonLookups(ahead);
@@ -209,13 +218,32 @@ describe('candidate index', () => {
           for (let i = 0, at = 0; i < count; i++, at += data[at + 1] + 4) slots.push(data[at]);
           return slots;
         };
+        // The holders' bitset and those holding a, a, b in a row, from the patterns themselves.
+        const bitsOf = (index: typeof ahead, a: number, b: number) => {
+          const bits = pairBits(index, pairHolders(index, a, b));
+          return holders(index, a, b).every((slot) => (bits[slot >>> 5] & (1 << (slot & 31))) !== 0) &&
+            [...bits].reduce((sum, word) => sum + bitCount(word), 0);
+        };
+        const pulledOf = (index: typeof ahead, a: number, b: number) => {
+          const { slots, count } = pairPulls(index, pairHolders(index, a, b));
+          return [...slots.subarray(0, count)];
+        };
         for (const x of ['a', 'b', 'c', 'x', 'y', 'r']) {
           const a = ahead.symbolIds.get(x);
           if (a === undefined) continue;
           expect([...bitset(ahead, a)]).toEqual([...bitset(onDemand, a)]);
           for (const y of ['a', 'b', 'c', 'x', 'y', 'r']) {
             const b = ahead.symbolIds.get(y);
-            if (b !== undefined) expect(holders(ahead, a, b)).toEqual(holders(onDemand, a, b));
+            if (b === undefined) continue;
+            const expected = holders(onDemand, a, b);
+            expect(holders(ahead, a, b)).toEqual(expected);
+            expect(bitsOf(ahead, a, b)).toBe(expected.length);
+            const pulled = expected.filter((slot) => {
+              const flat = slotEvents(onDemand, slot).flat();
+              return flat.some((s, k) => k >= 2 && s === y && flat[k - 1] === x && flat[k - 2] === x);
+            });
+            expect(pulledOf(ahead, a, b)).toEqual(pulled);
+            expect(pulledOf(onDemand, a, b)).toEqual(pulled);
           }
         }
       }),
@@ -278,9 +306,10 @@ describe('candidate index', () => {
         fc.array(fc.array(symbol, { minLength: 2, maxLength: 8 }), { minLength: 2, maxLength: 120 }),
         fc.array(fc.array(symbol, { minLength: 2, maxLength: 8 }), { minLength: 1, maxLength: 6 }),
         fc.integer({ min: 1, max: 12 }),
-        (drawn, states, limit) => {
+        fc.constantFrom(1, 4096),
+        (drawn, states, limit, pairBitsMinimum) => {
           const patterns = [...new Map(drawn.map((p) => [patternName(single(...p)), single(...p)])).values()];
-          const index = createCandidateIndex({ bitsetMinimum: 1 });
+          const index = createCandidateIndex({ bitsetMinimum: 1, pairBitsMinimum });
           const added: Event[][] = [];
           const half = Math.floor(patterns.length / 2);
           for (const events of patterns.slice(0, half)) {
@@ -313,9 +342,10 @@ describe('candidate index', () => {
         fc.array(fc.array(symbol, { minLength: 2, maxLength: 8 }), { minLength: 1, maxLength: 4 }),
         fc.integer({ min: 1, max: 12 }),
         fc.integer({ min: 0, max: 100 }),
-        (drawn, states, limit, cut) => {
+        fc.constantFrom(1, 4096),
+        (drawn, states, limit, cut, pairBitsMinimum) => {
           const patterns = [...new Map(drawn.map((p) => [patternName(p), p])).values()];
-          const index = createCandidateIndex({ bitsetMinimum: 1 });
+          const index = createCandidateIndex({ bitsetMinimum: 1, pairBitsMinimum });
           const before = patterns.slice(0, Math.min(cut, patterns.length));
           for (const events of before) addToCandidateIndex(index, patternName(events), events);
           // Warm the caches, renumber, then add the rest after the sorted slots.

@@ -68,6 +68,8 @@ export interface CandidateIndex {
    * through bitsets kept from query to query; shorter ones entry by entry.
    */
   bitsetMinimum: number;
+  /** Pairs with at least this many holders are also read through bitsets (see `pairBits`). */
+  pairBitsMinimum: number;
   /** Scores of signatures by query structure, remembered across queries (see `selectCandidates`). */
   scores: ScoreMemo;
   structures: Map<string, number>;
@@ -76,24 +78,41 @@ export interface CandidateIndex {
 }
 
 /**
- * The patterns holding a symbol pair (see CandidateIndex.pairs): `count` records in
+ * The patterns holding a symbol pair (a, b) (see CandidateIndex.pairs): `count` records in
  * `data[0 .. words)`, each `slot, length, distinct, symbol ids…`, and each name key in `keys`.
+ * Built on demand and kept up to date from then on: `bits`, their membership bitset, and
+ * `pulls[0 .. pullCount)`, the slots of those holding a right before an occurrence of the pair.
  */
 export interface PairHolders {
+  a: number;
+  b: number;
   data: Int32Array;
   words: number;
   keys: Float64Array;
   count: number;
+  bits: Uint32Array | null;
+  pulls: Int32Array | null;
+  pullCount: number;
+}
+
+function emptyPair(a: number, b: number): PairHolders {
+  return { a, b, data: new Int32Array(64), words: 0, keys: new Float64Array(8), count: 0, bits: null, pulls: null, pullCount: 0 };
 }
 
 const NAME_BYTES = 20;
 // Posting lists shorter than this are read entry by entry; longer ones may use bitsets.
 const BITSET_MINIMUM = 2048;
+// Pairs with fewer holders than this are read holder by holder; the others also by bitsets.
+const PAIR_BITS_MINIMUM = 4096;
 
-/** An empty index (`bitsetMinimum` tunes when long posting lists switch to bitsets). */
-export function createCandidateIndex(options: { bitsetMinimum?: number } = {}): CandidateIndex {
+/**
+ * An empty index (`bitsetMinimum` and `pairBitsMinimum` tune when long posting lists and pairs
+ * with many holders switch to bitsets).
+ */
+export function createCandidateIndex(options: { bitsetMinimum?: number; pairBitsMinimum?: number } = {}): CandidateIndex {
   return {
     bitsetMinimum: options.bitsetMinimum ?? BITSET_MINIMUM,
+    pairBitsMinimum: options.pairBitsMinimum ?? PAIR_BITS_MINIMUM,
     symbolIds: new Map(),
     symbols: [],
     postings: [],
@@ -321,6 +340,61 @@ function appendHolder(index: CandidateIndex, pair: PairHolders, slot: number): v
   index.pairWords += length + 4;
   pair.keys = grown(pair.keys, pair.count + 1);
   pair.keys[pair.count++] = index.nameKey[slot];
+  if (pair.bits !== null) {
+    const before = pair.bits.length;
+    pair.bits = grown(pair.bits, (slot >>> 5) + 1);
+    index.pairWords += pair.bits.length - before;
+    pair.bits[slot >>> 5] |= 1 << (slot & 31);
+  }
+  if (pair.pulls !== null && holdsPulled(index.tokens, start, start + length, pair.a, pair.b)) {
+    const before = pair.pulls.length;
+    pair.pulls = grown(pair.pulls, pair.pullCount + 1);
+    index.pairWords += pair.pulls.length - before;
+    pair.pulls[pair.pullCount++] = slot;
+  }
+}
+
+// The Int32 words a pair's holders take (counted in CandidateIndex.pairWords).
+function pairSize(pair: PairHolders): number {
+  return pair.words + (pair.bits?.length ?? 0) + (pair.pulls?.length ?? 0);
+}
+
+// Whether tokens[from .. to) hold a, a, b in a row.
+function holdsPulled(tokens: Int32Array, from: number, to: number, a: number, b: number): boolean {
+  for (let q = from + 1; q + 1 < to; q++) if (tokens[q + 1] === b && tokens[q] === a && tokens[q - 1] === a) return true;
+  return false;
+}
+
+/** The membership bitset of a pair's holders (kept up to date once built). */
+export function pairBits(index: CandidateIndex, pair: PairHolders): Uint32Array {
+  if (pair.bits === null) {
+    const bits = new Uint32Array((index.size >>> 5) + 1);
+    for (let i = 0, at = 0, data = pair.data; i < pair.count; i++, at += data[at + 1] + 4) bits[data[at] >>> 5] |= 1 << (data[at] & 31);
+    pair.bits = bits;
+    index.pairWords += bits.length;
+  }
+  return pair.bits;
+}
+
+/**
+ * The slots of a pair's holders that hold a right before an occurrence of (a, b) — a, a, b in a
+ * row — in slot order (kept up to date once built).
+ */
+export function pairPulls(index: CandidateIndex, pair: PairHolders): { slots: Int32Array; count: number } {
+  if (pair.pulls === null) {
+    let pulls = new Int32Array(16);
+    let count = 0;
+    const { data } = pair;
+    for (let i = 0, at = 0; i < pair.count; i++, at += data[at + 1] + 4) {
+      if (!holdsPulled(data, at + 3, at + 3 + data[at + 1], pair.a, pair.b)) continue;
+      pulls = grown(pulls, count + 1);
+      pulls[count++] = data[at];
+    }
+    pair.pulls = pulls;
+    pair.pullCount = count;
+    index.pairWords += pulls.length;
+  }
+  return { slots: pair.pulls, count: pair.pullCount };
 }
 
 /** The patterns whose flattened events hold symbol `a` immediately followed by `b` (kept up to date once built). */
@@ -330,7 +404,7 @@ export function pairHolders(index: CandidateIndex, a: number, b: number): PairHo
   if (!pair) {
     // The slots of the shorter posting list whose token after a (before b) is b (a), read in
     // sequence from the list. A pattern holding that symbol repeatedly is read itself.
-    pair = { data: new Int32Array(64), words: 0, keys: new Float64Array(8), count: 0 };
+    pair = emptyPair(a, b);
     const { tokens, tokenStart } = index;
     const holds = (slot: number) => {
       for (let q = tokenStart[slot], end = tokenStart[slot + 1] - 1; q < end; q++) {
@@ -358,7 +432,7 @@ export function pairHolders(index: CandidateIndex, a: number, b: number): PairHo
     if (index.pairs.size >= MAX_PAIRS || index.pairWords > MAX_PAIR_WORDS) {
       for (const [oldest, held] of index.pairs) {
         index.pairs.delete(oldest);
-        index.pairWords -= held.words;
+        index.pairWords -= pairSize(held);
         if (index.pairs.size < MAX_PAIRS && index.pairWords <= MAX_PAIR_WORDS) break;
       }
     }
@@ -373,7 +447,7 @@ const COMMON_SYMBOLS = 32;
 /**
  * Builds ahead what a selection would otherwise build on a query's time: the bitsets of the
  * symbols with the longest posting lists, and the holders of every pair of the most common ones
- * (one pass over the patterns). Called once the index is laid out in name order; the lists are
+ * (one pass over the patterns), with the bitsets and pull-backs of those with many. Called once the index is laid out in name order; the lists are
  * kept up to date as patterns are added.
  */
 export function buildCommonLookups(index: CandidateIndex): void {
@@ -389,7 +463,7 @@ export function buildCommonLookups(index: CandidateIndex): void {
   for (const a of common) {
     for (const b of common) {
       const key = pairKey(a, b);
-      if (!index.pairs.has(key)) index.pairs.set(key, { data: new Int32Array(64), words: 0, keys: new Float64Array(8), count: 0 });
+      if (!index.pairs.has(key)) index.pairs.set(key, emptyPair(a, b));
     }
   }
   const { tokens, tokenStart } = index;
@@ -402,6 +476,14 @@ export function buildCommonLookups(index: CandidateIndex): void {
       // A pattern holding the pair twice is recorded once.
       if (pair.count > 0 && pair.data[pair.words - pair.data[pair.words - 1] - 4] === slot) continue;
       appendHolder(index, pair, slot);
+    }
+  }
+  for (const a of common) {
+    for (const b of common) {
+      const pair = index.pairs.get(pairKey(a, b))!;
+      if (pair.count < index.pairBitsMinimum) continue;
+      pairBits(index, pair);
+      pairPulls(index, pair);
     }
   }
 }

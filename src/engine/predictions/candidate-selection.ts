@@ -13,7 +13,20 @@
  * kept. The few candidates of the best cells are bucketed; the many of the others read word by
  * word, which the edge usually cuts short.
  */
-import { bitset, compareNames, endsOf, grown, pairHolders, repeatsOf, slotName, startsOf, type CandidateIndex } from './candidate-index.js';
+import {
+  bitset,
+  compareNames,
+  endsOf,
+  grown,
+  pairBits,
+  pairHolders,
+  pairPulls,
+  repeatsOf,
+  slotName,
+  startsOf,
+  type CandidateIndex,
+  type PairHolders,
+} from './candidate-index.js';
 import type { MatchContext } from './match.js';
 import { cellBounds } from './pre-bound.js';
 import { scoreRows } from './row-score.js';
@@ -220,6 +233,154 @@ class Groups {
 export function mayOutrun(same: boolean, inStateA: number, inStateB: number, heldA: number, heldB: number): boolean {
   if (same) return heldA + inStateA >= 6;
   return (heldA >= 2 || inStateA >= 2) && (heldB >= 2 || inStateB >= 2);
+}
+
+/**
+ * Marks the holders of the state's bigrams, a bit per slot in `levels` (see `selectWithMasks`):
+ * levels[2] every holder; levels[k] (k ≥ 3) those holding k symbols or more in a row of the
+ * state; levels[0] those whose first block might pull back; levels[1] those that may outrun
+ * (`mayOutrun`), among the holders covering three positions or more by the covered-count
+ * planes (`planes[0..4]`, the ones to the sixteens). `idAt` holds the state's symbol ids, −1
+ * where no pattern holds the symbol. A holder covering fewer positions may be marked as well.
+ *
+ * A pull-back is a state substring matched from pattern position q, with the substring's first
+ * symbol a also at q − 1 and the match from q − 1 shorter. Of a bigram (a, b) with a ≠ b, that
+ * is a, a, b in a row in the pattern: the match from q − 1 stops after a. With a = b it needs no
+ * marking of its own: where the match from q − 1 first fails, at offset j ≥ 2, the pattern holds
+ * u, u, v (u = the state's symbol at s + j − 1, v ≠ u the next) — the pull-back of the bigram
+ * (u, v), marked already.
+ */
+export function markBigramHolders(index: CandidateIndex, idAt: Int32Array, planes: readonly Int32Array[], levels: Int32Array[], words: number): void {
+  const n = idAt.length;
+  const [p0, p1, p2, p3, p4] = planes;
+  const [pulls, outrun, grams] = levels;
+  const { tokens, tokenStart } = index;
+  const inState = (id: number) => {
+    let count = 0;
+    for (let j = 0; j < n; j++) if (idAt[j] === id) count++;
+    return count;
+  };
+  const denseMinimum = Math.max(index.bitsetMinimum, words >>> 1);
+  // The same marks for the holders of a pair with many, word by word from their bitset: every
+  // holder holds the bigram; those that may outrun are told by the repeats of a and b; the
+  // longer common substrings are found among the holders of both (a, b) and (b, c) for each
+  // state trigram (a, b, c), and the pull-backs among the holders of a, a, b in a row.
+  const markHolders = (pair: PairHolders, starts: readonly number[]): void => {
+    const { a, b } = pair;
+    const held = pairBits(index, pair);
+    const end = Math.min(words, held.length);
+    const inStateA = inState(a);
+    let needA: Uint32Array | null = null;
+    let needB: Uint32Array | null = null;
+    if (a === b) {
+      // Holders of (a, a) hold a twice: `mayOutrun` asks for 6 − inStateA.
+      if (6 - inStateA > 2) needA = repeatsOf(index, a, 6 - inStateA);
+    } else {
+      if (inStateA < 2) needA = repeatsOf(index, a, 2);
+      if (inState(b) < 2) needB = repeatsOf(index, b, 2);
+    }
+    for (let w = 0; w < end; w++) {
+      const bits = held[w];
+      if (bits === 0) continue;
+      grams[w] |= bits;
+      let may = bits;
+      if (needA !== null) may &= w < needA.length ? needA[w] : 0;
+      if (needB !== null) may &= w < needB.length ? needB[w] : 0;
+      outrun[w] |= may;
+    }
+    // Common substrings of three or more, per third symbol c.
+    const thirds: number[] = [];
+    for (const s of starts) if (s + 2 < n && idAt[s + 2] >= 0 && !thirds.includes(idAt[s + 2])) thirds.push(idAt[s + 2]);
+    for (const c of thirds) {
+      const from = starts.filter((s) => s + 2 < n && idAt[s + 2] === c);
+      const mark = (slot: number): void => {
+        let longest = 2;
+        for (let q = tokenStart[slot], stop = tokenStart[slot + 1]; q + 2 < stop; q++) {
+          if (tokens[q] !== a || tokens[q + 1] !== b || tokens[q + 2] !== c) continue;
+          for (const s of from) {
+            let t = 3;
+            while (s + t < n && q + t < stop && tokens[q + t] === idAt[s + t]) t++;
+            if (t > longest) longest = t;
+          }
+        }
+        for (let k = 3; k <= longest; k++) levels[k][slot >>> 5] |= 1 << (slot & 31);
+      };
+      const next = pairHolders(index, b, c);
+      if (next.count >= index.pairBitsMinimum) {
+        const other = pairBits(index, next);
+        for (let w = 0, both = Math.min(end, other.length); w < both; w++) {
+          for (let x = held[w] & other[w]; x !== 0; x &= x - 1) mark((w << 5) | (31 - Math.clz32(x & -x)));
+        }
+      } else {
+        for (let i = 0, at = 0, data = next.data; i < next.count; i++, at += data[at + 1] + 4) {
+          const slot = data[at];
+          if (slot >>> 5 < end && (held[slot >>> 5] & (1 << (slot & 31))) !== 0) mark(slot);
+        }
+      }
+    }
+    // Pull-backs: the holders of a, a, b in a row, for a ≠ b.
+    if (a !== b) {
+      const { slots: pulled, count: pulledCount } = pairPulls(index, pair);
+      for (let i = 0; i < pulledCount; i++) pulls[pulled[i] >>> 5] |= 1 << (pulled[i] & 31);
+    }
+  };
+  {
+    const pairsRead = new Set<number>();
+    for (let j = 0; j + 1 < n; j++) {
+      const a = idAt[j];
+      const b = idAt[j + 1];
+      if (a < 0 || b < 0) continue;
+      // Each pair once, extended from every state position it starts at.
+      const key = a * 0x4000000 + b;
+      if (pairsRead.has(key)) continue;
+      pairsRead.add(key);
+      const starts: number[] = [];
+      for (let s = j; s + 1 < n; s++) if (idAt[s] === a && idAt[s + 1] === b) starts.push(s);
+      const pair = pairHolders(index, a, b);
+      if (pair.count >= index.pairBitsMinimum) {
+        markHolders(pair, starts);
+        continue;
+      }
+      // Only a pattern holding a before an occurrence of (a, b) — a twice — can pull back
+      // there; a pattern covering two positions holds no longer substring. The others hold the
+      // bigram and nothing longer, without pulling back.
+      const twice = index.postingLengths[a] >= denseMinimum && a !== b ? repeatsOf(index, a, 2) : null;
+      const inStateA = inState(a);
+      const inStateB = inState(b);
+      const { data, count } = pair;
+      for (let i = 0, at = 0; i < count; i++) {
+        const slot = data[at];
+        const length = data[at + 1];
+        const from = at + 3;
+        at = from + length + 1;
+        const word = slot >>> 5;
+        const bit = 1 << (slot & 31);
+        grams[word] |= bit;
+        const coversThree = ((p0[word] & p1[word]) | p2[word] | p3[word] | p4[word]) & bit;
+        if (coversThree === 0 && (a === b || (twice !== null && (word >= twice.length || (twice[word] & bit) === 0)))) continue;
+        // Whether the LCS could exceed the matches while the bigram is the one block (see
+        // `mayOutrun`): counted here, for the holders covering three positions.
+        let heldA = 0;
+        let heldB = 0;
+        for (let p = from, end = from + length; p < end; p++) {
+          if (data[p] === a) heldA++;
+          if (data[p] === b) heldB++;
+        }
+        if (mayOutrun(a === b, inStateA, inStateB, heldA, heldB)) outrun[word] |= bit;
+        let longest = 2;
+        for (let q = 0; q + 1 < length; q++) {
+          if (data[from + q] !== a || data[from + q + 1] !== b) continue;
+          for (const s of starts) {
+            let t = 2;
+            while (s + t < n && q + t < length && data[from + q + t] === idAt[s + t]) t++;
+            if (t > longest) longest = t;
+          }
+          if (a !== b && q > 0 && data[from + q - 1] === a) pulls[word] |= bit;
+        }
+        for (let k = 3; k <= longest; k++) levels[k][word] |= bit;
+      }
+    }
+  }
 }
 
 function popcount(x: number): number {
@@ -517,60 +678,7 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
     // when those are the two of one of their state bigrams (see `mayOutrun`).
     const outrun = levels[1];
     const grams = levelCount > 0 ? levels[2] : null;
-    if (grams !== null) {
-      const pairsRead = new Set<number>();
-      for (let j = 0; j + 1 < n; j++) {
-        const a = idAt[j];
-        const b = idAt[j + 1];
-        if (a < 0 || b < 0) continue;
-        // Each pair once, extended from every state position it starts at.
-        const key = a * 0x4000000 + b;
-        if (pairsRead.has(key)) continue;
-        pairsRead.add(key);
-        const starts: number[] = [];
-        for (let s = j; s + 1 < n; s++) if (idAt[s] === a && idAt[s + 1] === b) starts.push(s);
-        // Only a pattern holding a before an occurrence of (a, b) — a twice, or three times
-        // when b is a — can pull back there; a pattern covering two positions holds no longer
-        // substring. The others hold the bigram and nothing longer, without pulling back.
-        const twice = isDense(a) ? repeatsOf(index, a, a === b ? 3 : 2) : null;
-        const { data, count } = pairHolders(index, a, b);
-        for (let i = 0, at = 0; i < count; i++) {
-          const slot = data[at];
-          const length = data[at + 1];
-          const from = at + 3;
-          at = from + length + 1;
-          const word = slot >>> 5;
-          const bit = 1 << (slot & 31);
-          grams[word] |= bit;
-          const coversThree = ((p0[word] & p1[word]) | p2[word] | p3[word] | p4[word]) & bit;
-          if (coversThree === 0 && twice !== null && (word >= twice.length || (twice[word] & bit) === 0)) continue;
-          // Whether the LCS could exceed the matches while the bigram is the one block (see
-          // `mayOutrun`): counted here, for the holders covering three positions.
-          let heldA = 0;
-          let heldB = 0;
-          for (let p = from, end = from + length; p < end; p++) {
-            if (data[p] === a) heldA++;
-            if (data[p] === b) heldB++;
-          }
-          if (mayOutrun(a === b, popcount(stateMask[a]), popcount(stateMask[b]), heldA, heldB)) outrun[word] |= bit;
-          let longest = 2;
-          for (let q = 0; q + 1 < length; q++) {
-            if (data[from + q] !== a || data[from + q + 1] !== b) continue;
-            for (const s of starts) {
-              let t = 2;
-              while (s + t < n && q + t < length && data[from + q + t] === idAt[s + t]) t++;
-              if (t > longest) longest = t;
-              if (q > 0 && data[from + q - 1] === a) {
-                let before = 1;
-                while (s + before < n && data[from + q - 1 + before] === idAt[s + before]) before++;
-                if (before < t) pulls[word] |= bit;
-              }
-            }
-          }
-          for (let k = 3; k <= longest; k++) levels[k][word] |= bit;
-        }
-      }
-    }
+    if (grams !== null) markBigramHolders(index, idAt, planes, levels, words);
 
     // The cells, keyed by covered count, level (1: no state bigram held, or unknown), pull and
     // ends, with their bounds. Candidates holding no state bigram and covering three positions
