@@ -288,7 +288,7 @@ export function markBigramHolders(index: CandidateIndex, idAt: Int32Array, plane
       if (needB !== null) may &= w < needB.length ? needB[w] : 0;
       outrun[w] |= may;
     }
-    // Common substrings of three or more, per third symbol c.
+    // Common substrings of three or more, per third symbol c: among the holders of (a, b) and (b, c).
     const thirds: number[] = [];
     for (const s of starts) if (s + 2 < n && idAt[s + 2] >= 0 && !thirds.includes(idAt[s + 2])) thirds.push(idAt[s + 2]);
     for (const c of thirds) {
@@ -306,7 +306,11 @@ export function markBigramHolders(index: CandidateIndex, idAt: Int32Array, plane
         for (let k = 3; k <= longest; k++) levels[k][slot >>> 5] |= 1 << (slot & 31);
       };
       const next = pairHolders(index, b, c);
-      if (next.count >= index.pairBitsMinimum) {
+      if (a === b) {
+        // The holders of a, a, c in a row are kept with the pair (a, c).
+        const { slots: held3, count: held3Count } = pairPulls(index, next);
+        for (let i = 0; i < held3Count; i++) mark(held3[i]);
+      } else if (next.count >= index.pairBitsMinimum) {
         const other = pairBits(index, next);
         for (let w = 0, both = Math.min(end, other.length); w < both; w++) {
           for (let x = held[w] & other[w]; x !== 0; x &= x - 1) mark((w << 5) | (31 - Math.clz32(x & -x)));
