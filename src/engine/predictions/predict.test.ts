@@ -294,6 +294,28 @@ describe('ranking and the cap', () => {
       patternName(single('a', 'q')) < patternName(single('b', 'a')) ? ['c', 'q', 'a'] : ['c', 'a', 'q'],
     );
   });
+
+  it('breaks pruning ties in pre-potential by the higher similarity before the smaller name', async () => {
+    const shorter = single('x', 'q');
+    const longer = single('x', 'q', 'r');
+    const kb = kbOf([
+      { events: single('x', 'y', 'w') },
+      { events: single('x', 'y', 'w', 'k') },
+      { events: shorter },
+      { events: longer },
+      { events: longer },
+    ]);
+    // Against x y w both x-q patterns have snr 0 and no fragmentation, so the same pre-potential;
+    // x q has similarity 2/5, x q r 2/6 but the smaller name: similarity decides.
+    expect(patternName(longer) < patternName(shorter)).toBe(true);
+    for (const [, source] of sources(kb)) {
+      const { predictions, futurePotentials } = await predict(single('x', 'y', 'w'), config({ max_predictions: 1 }), source);
+      // Kept: x y w, x y w k and x q, each of frequency 1.
+      expect(full(predictions[0]).bayesian_prior).toBe(1 / 3);
+      expect(futurePotentials).toContainEqual(expect.objectContaining({ future: [['q']], total_weighted_frequency: 0.4 }));
+      expect(futurePotentials.some((f) => f.future.length === 2)).toBe(false);
+    }
+  });
 });
 
 describe('filter pipeline (§13 item 24)', () => {
