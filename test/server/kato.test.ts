@@ -158,6 +158,19 @@ describe('learning (spec §7, §13.6, §13.14–18)', () => {
     expect(res.json().pattern_name).toBe('PTRN|76d7efca2e96cb5eeddf4e06ac96a0f424630135');
   });
 
+  it("says what KATO says of a learn: the pattern and '0 events', counted after the STM was cleared", async () => {
+    const id = await t.session('n');
+    await t.observe(id, ['a'], ['b'], ['c']);
+    const res = await t.post(`/sessions/${id}/learn`);
+    expect(res.json()).toEqual({
+      status: 'learned',
+      pattern_name: 'PTRN|b98534b32c1d7489d4ce1a48724aa65aeecbdba9',
+      session_id: id,
+      processor_id: null,
+      message: 'Learned pattern PTRN|b98534b32c1d7489d4ce1a48724aa65aeecbdba9 from 0 events',
+    });
+  });
+
   it('serves the pattern by either name form with its emotives list and metadata', async () => {
     const id = await t.session('test_pat');
     for (let i = 0; i < 7; i++) await t.post(`/sessions/${id}/observe`, `{"strings": ["s${i}"], "emotives": {"v": ${i}.0}, "metadata": {"k": ${i % 2 === 0 ? '1.0' : '"x"'}}}`);

@@ -17,8 +17,7 @@ export function registerMemoryRoutes(app: FastifyInstance, ctx: ServerContext): 
 
   app.post('/sessions/:session_id/learn', { schema: { tags: ['kato'], summary: 'Learn the STM as a pattern (body ignored)' } }, async (request) => {
     return changeSession(ctx, request, async (session) => {
-      const events = session.state.stm.length;
-      if (events === 0) throw new HttpError(400, 'Cannot learn from empty STM');
+      if (session.state.stm.length === 0) throw new HttpError(400, 'Cannot learn from empty STM');
       const name = await learn(session.state, ctx.processor(session.kbId, session.nodeId, request.katoIdempotencyKey));
       await ctx.sessions.save(session);
       ctx.metrics.operations++;
@@ -27,7 +26,8 @@ export function registerMemoryRoutes(app: FastifyInstance, ctx: ServerContext): 
         pattern_name: name,
         session_id: session.id,
         processor_id: null,
-        message: `Learned pattern ${name} from ${events} events`,
+        // KATO counts the events after learning has cleared the STM, so its message always says 0.
+        message: `Learned pattern ${name} from 0 events`,
       };
     });
   });
