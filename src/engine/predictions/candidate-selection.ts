@@ -619,24 +619,19 @@ function selectWithMasks(index: CandidateIndex, ctx: MatchContext, limit: number
         let c2 = 0;
         let c3 = 0;
         let c4 = 0;
+        // Without branches: whether a carry stops is a coin toss for the dense symbols.
         for (let k = 0; k < dense.length; k++) {
           const bits = dense[k];
-          let carry = w < bits.length ? bits[w] : 0;
-          let t = c0 & carry;
-          c0 ^= carry;
-          if (t === 0) continue;
-          carry = t;
-          t = c1 & carry;
-          c1 ^= carry;
-          if (t === 0) continue;
-          carry = t;
-          t = c2 & carry;
-          c2 ^= carry;
-          if (t === 0) continue;
-          carry = t;
-          t = c3 & carry;
-          c3 ^= carry;
-          c4 ^= t;
+          const x = w < bits.length ? bits[w] : 0;
+          const t0 = c0 & x;
+          c0 ^= x;
+          const t1 = c1 & t0;
+          c1 ^= t0;
+          const t2 = c2 & t1;
+          c2 ^= t1;
+          const t3 = c3 & t2;
+          c3 ^= t2;
+          c4 ^= t3;
         }
         p0[w] = c0;
         p1[w] = c1;
