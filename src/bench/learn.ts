@@ -2,7 +2,7 @@
  * bench:learn — batched learn throughput of the SQLite store (8-symbol patterns, patterns/s)
  * as a node's KB grows past 10^4, 10^5 and 10^6 distinct patterns.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chunkEvents, patternName } from '../engine/names.js';
@@ -65,7 +65,11 @@ async function main(): Promise<void> {
     const last = results[results.length - 1].rate;
     console.log(`rate at 10^6 vs 10^4: ${((last / first) * 100).toFixed(1)}% (target ≥ 80%; target rate ≥ 100,000 patterns/s)`);
     console.log(`pattern generation + naming (not in the figures above): ${Math.round((results.length * WINDOW) / hashSeconds).toLocaleString('en-US')} patterns/s`);
-    console.log(`database size: ${(statSync(databasePath(dir)).size / 1e6).toFixed(0)} MB`);
+    // Until a checkpoint, most of what was written is in the write-ahead log beside the file.
+    const path = databasePath(dir);
+    const sizeOf = (file: string) => (existsSync(file) ? statSync(file).size : 0);
+    const [main, wal] = [sizeOf(path), sizeOf(`${path}-wal`)];
+    console.log(`database size: ${((main + wal) / 1e6).toFixed(0)} MB (file ${(main / 1e6).toFixed(0)} MB, write-ahead log ${(wal / 1e6).toFixed(0)} MB)`);
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
