@@ -52,37 +52,31 @@ export function indexedNode(store: Store, kbId: string): IndexedNode {
   if (!nodes) nodesByStore.set(store, (nodes = new Map()));
   let node = nodes.get(kbId);
   if (!node) {
-    node = {
-      index: createCandidateIndex(),
-      rowIds: new Int32Array(1024),
-      frequencies: new Float64Array(1024),
-      readAt: new Float64Array(1024),
-      annotated: new Uint8Array(1024),
-      changes: 0,
-      firstId: 0,
-      lastId: 0,
-      firstName: '',
-      lastName: '',
-      counters: NO_COUNTERS,
-      pending: Promise.resolve(),
-    };
+    node = { ...emptyNode(), pending: Promise.resolve() };
     nodes.set(kbId, node);
   }
   return node;
 }
 
+// What an index holds before it has read a row of the node.
+function emptyNode(): Omit<IndexedNode, 'pending'> {
+  return {
+    index: createCandidateIndex(),
+    rowIds: new Int32Array(1024),
+    frequencies: new Float64Array(1024),
+    readAt: new Float64Array(1024),
+    annotated: new Uint8Array(1024),
+    changes: 0,
+    firstId: 0,
+    lastId: 0,
+    firstName: '',
+    lastName: '',
+    counters: NO_COUNTERS,
+  };
+}
+
 function reset(node: IndexedNode): void {
-  node.index = createCandidateIndex();
-  node.rowIds = new Int32Array(1024);
-  node.frequencies = new Float64Array(1024);
-  node.readAt = new Float64Array(1024);
-  node.annotated = new Uint8Array(1024);
-  node.changes = 0;
-  node.firstId = 0;
-  node.lastId = 0;
-  node.firstName = '';
-  node.lastName = '';
-  node.counters = NO_COUNTERS;
+  Object.assign(node, emptyNode());
 }
 
 // Reads the log from the last row the index holds; starts over when the rows it holds are gone.

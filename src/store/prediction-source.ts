@@ -42,8 +42,8 @@ export function storePredictionSource(store: Store, kbId: string, options: Store
       const node = indexedNode(store, kbId);
       if (node.index !== index || index.renumbered !== renumbered) return null;
       const changes = node.changes;
-      const stale: number[] = [];
-      for (const slot of slots) if (node.readAt[slot] !== changes || node.annotated[slot] !== 0) stale.push(node.rowIds[slot]);
+      const fromStore = slots.map((slot) => node.readAt[slot] !== changes || node.annotated[slot] !== 0);
+      const stale = slots.filter((_, k) => fromStore[k]).map((slot) => node.rowIds[slot]);
       const annotations = stale.length > 0 ? await store.patternAnnotations(kbId, stale) : null;
       if (node.index !== index || index.renumbered !== renumbered) return null;
       const records: PatternRecord[] = [];
@@ -57,7 +57,7 @@ export function storePredictionSource(store: Store, kbId: string, options: Store
           emotives: [],
           metadata: {},
         };
-        if (node.readAt[slot] !== changes || node.annotated[slot] !== 0) {
+        if (fromStore[k]) {
           const annotation = annotations!.get(node.rowIds[slot]);
           if (!annotation || annotation.name !== name) return null;
           record.frequency = annotation.frequency;
